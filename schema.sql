@@ -1,0 +1,71 @@
+-- Goalpost schema: the one source of truth for SQLite (Node) and D1 (Workers).
+-- Times are ISO 8601 UTC strings with milliseconds; booleans are 0/1; lists are JSON text.
+-- No PRAGMAs here: D1 refuses them. The Node side sets them when it opens the file.
+
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY,
+  email TEXT UNIQUE,
+  name TEXT,
+  is_admin INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  last_four TEXT NOT NULL,
+  scopes TEXT NOT NULL CHECK (json_valid(scopes)),
+  created_at TEXT NOT NULL,
+  expires_at TEXT,
+  revoked_at TEXT,
+  last_used_at TEXT
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS api_keys_user ON api_keys (user_id, created_at);
+
+CREATE TABLE IF NOT EXISTS agents (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL REFERENCES users (id),
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  description TEXT CHECK (description IS NULL OR length(description) <= 2000),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS agents_owner_created ON agents (owner_id, created_at, id);
+CREATE INDEX IF NOT EXISTS agents_created ON agents (created_at, id);
+
+-- A goal belongs to its agent's owner; owner_id is kept on the row so every owner-scoped query
+-- filters one indexed column. Deleting an agent that still owns goals is refused (no cascade).
+CREATE TABLE IF NOT EXISTS goals (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL REFERENCES users (id),
+  agent_id TEXT NOT NULL REFERENCES agents (id),
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  description TEXT CHECK (description IS NULL OR length(description) <= 5000),
+  status TEXT NOT NULL CHECK (status IN ('draft', 'active', 'paused', 'archived')),
+  priority INTEGER CHECK (priority IS NULL OR priority BETWEEN 0 AND 100),
+  fields TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(fields) AND json_type(fields) = 'array'),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS goals_owner_created ON goals (owner_id, created_at, id);
+CREATE INDEX IF NOT EXISTS goals_owner_status_created ON goals (owner_id, status, created_at, id);
+CREATE INDEX IF NOT EXISTS goals_agent_created ON goals (agent_id, created_at, id);
+CREATE INDEX IF NOT EXISTS goals_agent_status_created ON goals (agent_id, status, created_at, id);
+CREATE INDEX IF NOT EXISTS goals_created ON goals (created_at, id);
+CREATE INDEX IF NOT EXISTS goals_status_created ON goals (status, created_at, id);
+
+-- An agent has at most one attached goal (agent_id is the key); a goal may serve many agents.
+-- replaced_goal_id records what the latest attach replaced, so one upsert can report it.
+CREATE TABLE IF NOT EXISTS attachments (
+  agent_id TEXT PRIMARY KEY REFERENCES agents (id) ON DELETE CASCADE,
+  goal_id TEXT NOT NULL REFERENCES goals (id) ON DELETE CASCADE,
+  attached_at TEXT NOT NULL,
+  replaced_goal_id TEXT
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS attachments_goal ON attachments (goal_id);

@@ -1,0 +1,22 @@
+import { deletedSchema, emptyInput } from '../rpc/common-schemas.js';
+import { defineAction } from '../rpc/define-action.js';
+import { ApiError, notFound } from '../rpc/errors.js';
+import { deleteAgent } from './store.js';
+
+export const agentsDelete = defineAction({
+  resource: 'agents',
+  action: 'delete',
+  description: 'Deletes an agent and its attachment. An agent that still owns goals cannot be deleted.',
+  scope: 'agents:write',
+  id: 'required',
+  input: emptyInput,
+  result: deletedSchema,
+  async run({ id }, ctx) {
+    const outcome = await deleteAgent(ctx.db, ctx.access, id);
+    if (outcome === 'missing') throw notFound('Agent', id);
+    if (outcome === 'has-goals') {
+      throw new ApiError('CONFLICT', `Agent ${id} still owns goals; delete them or move them to another agent first.`);
+    }
+    return { id, deleted: true as const };
+  },
+});

@@ -1,0 +1,112 @@
+import { decode, verify, verifyWithJwks } from 'hono/jwt';
+import { z } from 'zod';
+import type { Db } from '../db/types.js';
+import { type Clock, isoNow } from '../platform/clock.js';
+import { unauthorized } from '../rpc/errors.js';
+import { KEY_PATTERN, hashKey } from './api-keys.js';
+import type { Principal } from './principal.js';
+import { SCOPES } from './scopes.js';
+import { findKeyByHash, findUser, touchKey, upsertSessionUser } from './store.js';
+
+export interface AuthOptions {
+  db: Db;
+  clock: Clock;
+  /** HS256 secret for session JWTs; null turns HS256 sessions off. */
+  jwtSecret: string | null;
+  /** JWKS endpoint of an RS256 identity provider; null turns it off. */
+  jwksUrl: string | null;
+  fetch?: typeof fetch;
+}
+
+export type Authenticate = (authorization: string | undefined) => Promise<Principal>;
+
+/** last_used_at is written at most once a minute per key, so a busy key costs no write per request. */
+const TOUCH_INTERVAL_MS = 60_000;
+const JWKS_TTL_MS = 10 * 60_000;
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(255),
+  exp: z.number(),
+  email: z.string().max(320).optional(),
+  name: z.string().max(200).optional(),
+  role: z.string().optional(),
+});
+
+type JwkList = NonNullable<Parameters<typeof verifyWithJwks>[1]['keys']>;
+
+/**
+ * Turns an Authorization header into a Principal, or throws the one UNAUTHORIZED error: every
+ * failure (missing, malformed, unknown, revoked, expired, bad signature) looks the same to the caller.
+ */
+export function createAuthenticator(options: AuthOptions): Authenticate {
+  const { db, clock } = options;
+  const fetchJwks = jwksLoader(options);
+
+  async function fromApiKey(token: string): Promise<Principal> {
+    if (!KEY_PATTERN.test(token)) throw unauthorized();
+    const key = await findKeyByHash(db, await hashKey(token));
+    const now = clock.now();
+    if (!key || key.revoked_at !== null) throw unauthorized();
+    if (key.expires_at !== null && Date.parse(key.expires_at) <= now.getTime()) throw unauthorized();
+    if (key.last_used_at === null || now.getTime() - Date.parse(key.last_used_at) >= TOUCH_INTERVAL_MS) {
+      await touchKey(db, key.id, now.toISOString());
+    }
+    return { userId: key.user_id, role: key.is_admin ? 'admin' : 'user', scopes: key.scopes, keyId: key.id };
+  }
+
+  async function verifySession(token: string): Promise<unknown> {
+    const { header } = decode(token);
+    if (header.alg === 'HS256' && options.jwtSecret !== null) {
+      return verify(token, options.jwtSecret, { alg: 'HS256' });
+    }
+    if (header.alg === 'RS256' && fetchJwks) {
+      return verifyWithJwks(token, { keys: await fetchJwks(), allowedAlgorithms: ['RS256'] });
+    }
+    throw unauthorized();
+  }
+
+  async function fromSession(token: string): Promise<Principal> {
+    let payload: unknown;
+    try {
+      payload = await verifySession(token);
+    } catch {
+      throw unauthorized();
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw unauthorized();
+    const { sub, email = null, name = null, role } = claims.data;
+    const user = await findUser(db, sub);
+    if (!user || user.email !== email || user.name !== name) {
+      await upsertSessionUser(db, { id: sub, email, name }, isoNow(clock));
+    }
+    const admin = role === 'admin' || user?.is_admin === true;
+    return { userId: sub, role: admin ? 'admin' : 'user', scopes: SCOPES, keyId: null };
+  }
+
+  return async (authorization) => {
+    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '');
+    const token = match?.[1];
+    if (!token) throw unauthorized();
+    if (token.startsWith('gp_')) return fromApiKey(token);
+    if (token.split('.').length === 3) return fromSession(token);
+    throw unauthorized();
+  };
+}
+
+/** Fetches the provider's keys once per TTL instead of on every request. */
+function jwksLoader(options: AuthOptions): (() => Promise<JwkList>) | null {
+  const url = options.jwksUrl;
+  if (url === null) return null;
+  const doFetch = options.fetch ?? fetch;
+  let cached: { keys: JwkList; at: number } | null = null;
+  return async () => {
+    const now = options.clock.now().getTime();
+    if (cached && now - cached.at < JWKS_TTL_MS) return cached.keys;
+    const res = await doFetch(url);
+    if (!res.ok) throw new Error(`JWKS fetch failed with ${res.status}`);
+    const body = (await res.json()) as { keys?: unknown };
+    if (!Array.isArray(body.keys)) throw new Error('JWKS response has no keys');
+    cached = { keys: body.keys as JwkList, at: now };
+    return cached.keys;
+  };
+}

@@ -1,0 +1,177 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/types.js';
+import { isScope, type Scope } from './scopes.js';
+
+export interface KeyRecord {
+  id: string;
+  user_id: string;
+  scopes: Scope[];
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  is_admin: boolean;
+}
+
+export interface UserRecord {
+  id: string;
+  email: string | null;
+  name: string | null;
+  is_admin: boolean;
+}
+
+/** Unknown scope strings in a stored row are ignored rather than trusted. */
+const parseScopes = (json: string): Scope[] => {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((s): s is Scope => typeof s === 'string' && isScope(s)) : [];
+};
+
+export async function findKeyByHash(db: Db, hash: string): Promise<KeyRecord | undefined> {
+  const row = await db.kysely
+    .selectFrom('api_keys')
+    .innerJoin('users', 'users.id', 'api_keys.user_id')
+    .select([
+      'api_keys.id',
+      'api_keys.user_id',
+      'api_keys.scopes',
+      'api_keys.expires_at',
+      'api_keys.revoked_at',
+      'api_keys.last_used_at',
+      'users.is_admin',
+    ])
+    .where('api_keys.hash', '=', hash)
+    .executeTakeFirst();
+  return row && { ...row, scopes: parseScopes(row.scopes), is_admin: row.is_admin === 1 };
+}
+
+export async function touchKey(db: Db, keyId: string, now: string): Promise<void> {
+  await db.kysely.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId).execute();
+}
+
+export async function findUser(db: Db, id: string): Promise<UserRecord | undefined> {
+  const row = await db.kysely
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'is_admin'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && { ...row, is_admin: row.is_admin === 1 };
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRecord | undefined> {
+  const row = await db.kysely
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'is_admin'])
+    .where('email', '=', email)
+    .executeTakeFirst();
+  return row && { ...row, is_admin: row.is_admin === 1 };
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const row = await db.kysely
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Creates or refreshes the user a JWT names. An email already held by another user is not
+ * copied (emails are unique), so a session can never take over another account's address.
+ */
+export async function upsertSessionUser(
+  db: Db,
+  user: { id: string; email: string | null; name: string | null },
+  now: string,
+): Promise<void> {
+  const email = user.email === null
+    ? sql<string | null>`NULL`
+    : sql<string | null>`CASE WHEN EXISTS (SELECT 1 FROM users WHERE email = ${user.email} AND id <> ${user.id}) THEN NULL ELSE ${user.email} END`;
+  await db.kysely
+    .insertInto('users')
+    .values({ id: user.id, email, name: user.name, is_admin: 0, created_at: now })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ email, name: user.name }))
+    .execute();
+}
+
+export interface NewKeyRow {
+  keyId: string;
+  hash: string;
+  prefix: string;
+  lastFour: string;
+  scopes: readonly Scope[];
+  expiresAt: string | null;
+}
+
+export interface NewUserRow {
+  id: string;
+  email: string;
+  name: string | null;
+  isAdmin: boolean;
+}
+
+/**
+ * The statements that create a user (unless one with that email exists) and a key for the user
+ * with that email. Compiled, not run, so the same SQL can run here or be printed for D1.
+ */
+export function userAndKeyStatements(db: Db, user: NewUserRow, key: NewKeyRow, now: string) {
+  const k = db.kysely;
+  const insertUser = k
+    .insertInto('users')
+    .values({ id: user.id, email: user.email, name: user.name, is_admin: user.isAdmin ? 1 : 0, created_at: now })
+    .onConflict((oc) => oc.column('email').doNothing());
+  // The admin flag is raised, never lowered, when --admin is given for an existing user.
+  const promote = k.updateTable('users').set({ is_admin: 1 }).where('email', '=', user.email);
+  const insertKey = k
+    .insertInto('api_keys')
+    .columns(['id', 'user_id', 'hash', 'prefix', 'last_four', 'scopes', 'created_at', 'expires_at'])
+    .expression((eb) =>
+    eb
+      .selectFrom('users')
+      .select([
+        eb.val(key.keyId).as('id'),
+        'users.id as user_id',
+        eb.val(key.hash).as('hash'),
+        eb.val(key.prefix).as('prefix'),
+        eb.val(key.lastFour).as('last_four'),
+        eb.val(JSON.stringify(key.scopes)).as('scopes'),
+        eb.val(now).as('created_at'),
+        eb.val(key.expiresAt).as('expires_at'),
+      ])
+      .where('users.email', '=', user.email),
+  );
+  return [insertUser, ...(user.isAdmin ? [promote] : []), insertKey];
+}
+
+export async function createUserAndKey(db: Db, user: NewUserRow, key: NewKeyRow, now: string): Promise<void> {
+  await db.atomic(userAndKeyStatements(db, user, key, now).map((q) => q.compile()));
+}
+
+export interface KeySummary {
+  id: string;
+  prefix: string;
+  last_four: string;
+  scopes: Scope[];
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export async function listKeys(db: Db, userId: string): Promise<KeySummary[]> {
+  const rows = await db.kysely
+    .selectFrom('api_keys')
+    .select(['id', 'prefix', 'last_four', 'scopes', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({ ...r, scopes: parseScopes(r.scopes) }));
+}
+
+/** Returns false when there is no such key. Revoking twice keeps the first revocation time. */
+export async function revokeKey(db: Db, keyId: string, now: string): Promise<boolean> {
+  const result = await db.kysely
+    .updateTable('api_keys')
+    .set({ revoked_at: sql<string>`coalesce(revoked_at, ${now})` })
+    .where('id', '=', keyId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? null : v.trim()));
+
+const count = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+const configSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  DATABASE_PATH: z.string().min(1).default('./data/goalpost.db'),
+  JWT_SECRET: optionalText,
+  JWKS_URL: optionalText.pipe(z.url().nullable()),
+  RATE_LIMIT_PER_MINUTE: count(600),
+  GENERATE_PER_MINUTE: count(10),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '')),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalText.pipe(z.url().nullable()),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1).default(20_000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  ADMIN_EMAIL: z.string().min(1).default('admin@localhost'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment once, at start-up; a bad value stops the process with a clear message. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  throw new Error(`Invalid configuration: ${problems}`);
+}

@@ -1,0 +1,37 @@
+import { sql, type AliasedRawBuilder, type Expression, type SqlBool } from 'kysely';
+import type { Cursor } from '../rpc/pagination.js';
+import type { Owner } from '../rpc/common-schemas.js';
+import type { OwnedTable } from './owner-scope.js';
+
+/** Rows strictly after the cursor in newest-first order; uses the (…, created_at, id) indexes. */
+export const afterCursor = (table: OwnedTable, cursor: Cursor): Expression<SqlBool> =>
+  sql<SqlBool>`(${sql.ref(`${table}.created_at`)}, ${sql.ref(`${table}.id`)}) < (${cursor.createdAt}, ${cursor.id})`;
+
+/** Literal, ASCII case-insensitive substring match: `%` and `_` are plain characters here. */
+export const nameContains = (table: OwnedTable, q: string): Expression<SqlBool> =>
+  sql<SqlBool>`instr(lower(${sql.ref(`${table}.name`)}), lower(${q})) > 0`;
+
+export interface OwnerColumns {
+  owner_email: string | null;
+  owner_name: string | null;
+}
+
+/** The owner's email and name as columns, for admin mode; works in SELECT and RETURNING. */
+export const ownerColumns = (
+  table: OwnedTable,
+): [AliasedRawBuilder<string | null, 'owner_email'>, AliasedRawBuilder<string | null, 'owner_name'>] => [
+  sql<string | null>`(SELECT email FROM users WHERE users.id = ${sql.ref(`${table}.owner_id`)})`.as('owner_email'),
+  sql<string | null>`(SELECT name FROM users WHERE users.id = ${sql.ref(`${table}.owner_id`)})`.as('owner_name'),
+];
+
+export const toOwner = (row: { owner_id: string } & Partial<OwnerColumns>): Owner => ({
+  id: row.owner_id,
+  email: row.owner_email ?? null,
+  name: row.owner_name ?? null,
+});
+
+export interface PageRequest {
+  limit: number;
+  offset?: number | undefined;
+  cursor?: Cursor | undefined;
+}

@@ -1,0 +1,23 @@
+import { defineAction } from '../rpc/define-action.js';
+import { isoNow } from '../platform/clock.js';
+import { notFound } from '../rpc/errors.js';
+import { createGoalInput, goalSchema } from './schemas.js';
+import { insertGoal } from './store.js';
+
+export const goalsCreate = defineAction({
+  resource: 'goals',
+  action: 'create',
+  description: "Creates a goal on one of the caller's agents; the goal belongs to that agent's owner.",
+  scope: 'goals:write',
+  id: 'forbidden',
+  input: createGoalInput,
+  result: goalSchema,
+  aliases: { agentId: 'agent_id' },
+  successStatus: 201,
+  idempotent: true,
+  async run({ data }, ctx) {
+    const goal = await insertGoal(ctx.db, ctx.access, { id: ctx.ids.uuid(), ...data }, isoNow(ctx.clock));
+    if (!goal) throw notFound('Agent', data.agent_id);
+    return goal;
+  },
+});

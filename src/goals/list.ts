@@ -1,0 +1,26 @@
+import { defineAction } from '../rpc/define-action.js';
+import { decodeCursor, ownerFilter, toPage } from '../rpc/pagination.js';
+import { goalPageSchema, listGoalsInput } from './schemas.js';
+import { listGoals } from './store.js';
+
+export const goalsList = defineAction({
+  resource: 'goals',
+  action: 'list',
+  description: 'Lists goals newest first, with filters, a total count and cursor or offset paging.',
+  scope: 'goals:read',
+  id: 'forbidden',
+  input: listGoalsInput,
+  result: goalPageSchema,
+  aliases: { agent_id: 'agentId', owner_id: 'ownerId' },
+  async run({ data }, ctx) {
+    const { agentId, status, q, limit, offset, cursor } = data;
+    const ownerId = ownerFilter(data.ownerId, ctx.adminMode);
+    const { items, count } = await listGoals(
+      ctx.db,
+      ctx.access,
+      { agentId, status, q, ownerId },
+      { limit, offset, cursor: cursor === undefined ? undefined : decodeCursor(cursor) },
+    );
+    return toPage(items, limit, count);
+  },
+});

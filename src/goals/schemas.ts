@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { nameSchema, ownerSchema, patchSchema, timestampSchema } from '../rpc/common-schemas.js';
+import { pageInputShape, pageResultSchema, pageRule, pageRuleMessage } from '../rpc/pagination.js';
+
+export const GOAL_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
+export const FIELD_TYPES = [
+  'text',
+  'email',
+  'phone',
+  'number',
+  'integer',
+  'boolean',
+  'date',
+  'datetime',
+  'url',
+  'enum',
+] as const;
+export const MAX_FIELDS = 50;
+
+const fieldKey = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/)
+  .describe('Machine name of the field: a lowercase letter, then up to 63 of a-z, 0-9, _. Unique in the goal.');
+const fieldLabel = z.string().trim().min(1).max(100).describe('What the agent calls the field, 1–100 characters.');
+const fieldType = z.enum(FIELD_TYPES).describe('How the value is validated and stored.');
+const fieldDescription = z.string().max(500).nullable().describe('A hint for the agent, up to 500 characters.');
+const fieldOptions = z
+  .array(z.string().trim().min(1).max(100))
+  .min(1)
+  .max(50)
+  .nullable()
+  .describe('The allowed values (1–50 unique strings of 1–100 characters): required for `enum`, null otherwise.');
+
+type FieldShape = { type: string; options: readonly string[] | null };
+
+/** `options` belong to enums only, and must not repeat. */
+function checkOptions(field: FieldShape, ctx: z.RefinementCtx): void {
+  if (field.type === 'enum' && field.options === null) {
+    ctx.addIssue({ code: 'custom', path: ['options'], message: 'Required for an enum field.' });
+  }
+  if (field.type !== 'enum' && field.options !== null) {
+    ctx.addIssue({ code: 'custom', path: ['options'], message: 'Only enum fields take options; use null.' });
+  }
+  field.options?.forEach((option, i) => {
+    if (field.options?.indexOf(option) !== i) {
+      ctx.addIssue({ code: 'custom', path: ['options', i], message: `Duplicate option "${option}".` });
+    }
+  });
+}
+
+const leadFieldShape = {
+  key: fieldKey,
+  label: fieldLabel,
+  type: fieldType,
+  required: z.boolean().describe('Whether the agent must collect it.'),
+  description: fieldDescription,
+  options: fieldOptions,
+};
+
+/** A lead-info field as stored and returned: every key present. */
+export const leadFieldSchema = z
+  .strictObject(leadFieldShape)
+  .superRefine(checkOptions)
+  .describe('A lead-info field the agent should collect.');
+
+/** A lead-info field as clients send it: `required`, `description` and `options` may be left out. */
+export const leadFieldInputSchema = z
+  .strictObject({
+    ...leadFieldShape,
+    required: leadFieldShape.required.default(false),
+    description: leadFieldShape.description.default(null),
+    options: leadFieldShape.options.default(null),
+  })
+  .superRefine(checkOptions)
+  .describe('A lead-info field the agent should collect.');
+
+export type LeadField = z.infer<typeof leadFieldSchema>;
+
+const uniqueKeys = (fields: readonly { key: string }[], ctx: z.RefinementCtx): void => {
+  const seen = new Set<string>();
+  fields.forEach((field, i) => {
+    if (seen.has(field.key)) ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `Duplicate key "${field.key}".` });
+    seen.add(field.key);
+  });
+};
+
+export const fieldsSchema = z
+  .array(leadFieldInputSchema)
+  .max(MAX_FIELDS)
+  .superRefine(uniqueKeys)
+  .describe(`The lead-info fields, at most ${MAX_FIELDS}; keys are unique.`);
+
+export const goalName = nameSchema(200).describe('What the agent should achieve, 1–200 characters (trimmed).');
+export const goalDescription = z
+  .string()
+  .max(5000)
+  .nullable()
+  .describe('How to tell the goal is met, up to 5,000 characters, or null.');
+export const goalStatus = z.enum(GOAL_STATUSES).describe('draft | active | paused | archived. Archived goals cannot be attached.');
+export const goalPriority = z.int().min(0).max(100).nullable().describe('0–100 (higher is more important), or null.');
+const agentRef = z.uuid().describe('The agent that owns the goal; the goal belongs to that agent\'s owner.');
+
+export const goalSchema = z
+  .object({
+    id: z.uuid(),
+    agent_id: z.uuid(),
+    name: z.string(),
+    description: z.string().nullable(),
+    status: goalStatus,
+    priority: z.int().nullable(),
+    fields: z.array(leadFieldSchema),
+    created_at: timestampSchema,
+    updated_at: timestampSchema,
+    owner: ownerSchema.optional(),
+  })
+  .describe('A goal: what an agent should achieve on a conversation and which lead-info fields it collects.');
+
+export type Goal = z.infer<typeof goalSchema>;
+export type GoalStatus = (typeof GOAL_STATUSES)[number];
+
+export const createGoalInput = z.strictObject({
+  agent_id: agentRef,
+  name: goalName,
+  description: goalDescription.default(null),
+  status: goalStatus.default('active'),
+  priority: goalPriority.default(null),
+  fields: fieldsSchema.default([]),
+});
+
+export const updateGoalInput = patchSchema({
+  name: goalName,
+  description: goalDescription,
+  status: goalStatus,
+  priority: goalPriority,
+  agent_id: agentRef,
+  fields: fieldsSchema.describe('Replaces the whole list.'),
+});
+
+export const listGoalsInput = z
+  .strictObject({
+    agentId: z.uuid().optional().describe("Only this agent's goals."),
+    status: goalStatus.optional().describe('Only goals with this status.'),
+    ...pageInputShape,
+  })
+  .refine(pageRule, pageRuleMessage);
+
+export const goalPageSchema = pageResultSchema(goalSchema);
+
+export const attachInput = z.strictObject({
+  goalId: z.uuid().describe('The goal to attach; not archived.'),
+  agentId: z.uuid().describe('The agent; its previously attached goal, if any, is replaced.'),
+});
+
+export const attachmentSchema = z.object({
+  agent_id: z.uuid(),
+  goal_id: z.uuid(),
+  attached_at: timestampSchema,
+  replaced_goal_id: z.uuid().nullable().describe('The goal this attach replaced, or null.'),
+});
+
+export const detachInput = z.strictObject({
+  agentId: z.uuid().describe('The agent to detach from.'),
+  goalId: z.uuid().optional().describe('Detach only if this goal is the attached one.'),
+});
+
+export const detachResultSchema = z.object({
+  agent_id: z.uuid(),
+  goal_id: z.uuid(),
+  detached: z.literal(true),
+});

@@ -1,0 +1,274 @@
+import { sql, type ExpressionBuilder } from 'kysely';
+import { afterCursor, nameContains, ownerColumns, toOwner, type OwnerColumns, type PageRequest } from '../db/listing.js';
+import { ownedBy, type Access } from '../db/owner-scope.js';
+import type { Database, Db, GoalsTable } from '../db/types.js';
+import type { Goal, GoalStatus, LeadField } from './schemas.js';
+
+type GoalRow = GoalsTable & Partial<OwnerColumns>;
+
+const GOAL_COLUMNS = [
+  'goals.id',
+  'goals.owner_id',
+  'goals.agent_id',
+  'goals.name',
+  'goals.description',
+  'goals.status',
+  'goals.priority',
+  'goals.fields',
+  'goals.created_at',
+  'goals.updated_at',
+] as const;
+
+/** The goal columns, plus the owner's when the caller is in admin mode. */
+const selection = (access: Access) => (access.all ? [...GOAL_COLUMNS, ...ownerColumns('goals')] : GOAL_COLUMNS);
+
+function toGoal(row: GoalRow, access: Access): Goal {
+  const goal: Goal = {
+    id: row.id,
+    agent_id: row.agent_id,
+    name: row.name,
+    description: row.description,
+    status: row.status as GoalStatus,
+    priority: row.priority,
+    fields: JSON.parse(row.fields) as LeadField[],
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+  return access.all ? { ...goal, owner: toOwner(row) } : goal;
+}
+
+export async function findGoal(db: Db, access: Access, id: string): Promise<Goal | undefined> {
+  const row = await db.kysely
+    .selectFrom('goals')
+    .select(selection(access))
+    .where('goals.id', '=', id)
+    .where(ownedBy('goals', access))
+    .executeTakeFirst();
+  return row && toGoal(row, access);
+}
+
+/** The goal's owner and status, for rules that need no more than that. */
+export async function findGoalHeader(
+  db: Db,
+  access: Access,
+  id: string,
+): Promise<{ owner_id: string; status: string } | undefined> {
+  return db.kysely
+    .selectFrom('goals')
+    .select(['goals.owner_id', 'goals.status'])
+    .where('goals.id', '=', id)
+    .where(ownedBy('goals', access))
+    .executeTakeFirst();
+}
+
+export interface GoalFilters {
+  agentId?: string | undefined;
+  status?: GoalStatus | undefined;
+  q?: string | undefined;
+  ownerId?: string | undefined;
+}
+
+function filtersOf(eb: ExpressionBuilder<Database, 'goals'>, access: Access, f: GoalFilters) {
+  return eb.and([
+    ownedBy('goals', access),
+    ...(f.ownerId !== undefined ? [eb('goals.owner_id', '=', f.ownerId)] : []),
+    ...(f.agentId !== undefined ? [eb('goals.agent_id', '=', f.agentId)] : []),
+    ...(f.status !== undefined ? [eb('goals.status', '=', f.status)] : []),
+    ...(f.q !== undefined ? [nameContains('goals', f.q)] : []),
+  ]);
+}
+
+/** One page, newest first, and the total that matches the filters. */
+export async function listGoals(
+  db: Db,
+  access: Access,
+  filters: GoalFilters,
+  page: PageRequest,
+): Promise<{ items: Goal[]; count: number }> {
+  const { cursor, offset } = page;
+  const rows = await db.kysely
+    .selectFrom('goals')
+    .select(selection(access))
+    .where((eb) => (cursor ? eb.and([filtersOf(eb, access, filters), afterCursor('goals', cursor)]) : filtersOf(eb, access, filters)))
+    .orderBy('goals.created_at', 'desc')
+    .orderBy('goals.id', 'desc')
+    .limit(page.limit + 1)
+    .offset(offset ?? 0)
+    .execute();
+  const { n } = await db.kysely
+    .selectFrom('goals')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => filtersOf(eb, access, filters))
+    .executeTakeFirstOrThrow();
+  return { items: rows.map((r) => toGoal(r, access)), count: Number(n) };
+}
+
+export interface NewGoal {
+  id: string;
+  agent_id: string;
+  name: string;
+  description: string | null;
+  status: GoalStatus;
+  priority: number | null;
+  fields: LeadField[];
+}
+
+/**
+ * Inserts the goal under its agent's owner in one statement. Returns undefined when the agent is
+ * not visible to the caller, so nothing is written for an unknown or foreign agent.
+ */
+export async function insertGoal(db: Db, access: Access, goal: NewGoal, now: string): Promise<Goal | undefined> {
+  const row = await db.kysely
+    .insertInto('goals')
+    .columns(['id', 'owner_id', 'agent_id', 'name', 'description', 'status', 'priority', 'fields', 'created_at', 'updated_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('agents')
+        .select([
+          eb.val(goal.id).as('id'),
+          'agents.owner_id',
+          'agents.id as agent_id',
+          eb.val(goal.name).as('name'),
+          eb.val(goal.description).as('description'),
+          eb.val(goal.status).as('status'),
+          eb.val(goal.priority).as('priority'),
+          eb.val(JSON.stringify(goal.fields)).as('fields'),
+          eb.val(now).as('created_at'),
+          eb.val(now).as('updated_at'),
+        ])
+        .where('agents.id', '=', goal.agent_id)
+        .where(ownedBy('agents', access)),
+    )
+    .returning(selection(access))
+    .executeTakeFirst();
+  return row && toGoal(row, access);
+}
+
+export type GoalPatch = Partial<Omit<NewGoal, 'id'>>;
+
+/**
+ * Applies the patch in one statement. A new agent_id must belong to the goal's owner, checked in
+ * the same statement; undefined means no visible goal matched (or the agent check failed).
+ */
+export async function updateGoal(
+  db: Db,
+  access: Access,
+  id: string,
+  patch: GoalPatch,
+  now: string,
+): Promise<Goal | undefined> {
+  const { fields, ...rest } = patch;
+  const newAgent = patch.agent_id;
+  const row = await db.kysely
+    .updateTable('goals')
+    .set({ ...rest, ...(fields !== undefined ? { fields: JSON.stringify(fields) } : {}), updated_at: now })
+    .where('goals.id', '=', id)
+    .where(ownedBy('goals', access))
+    .$if(newAgent !== undefined, (qb) =>
+      qb.where((eb: ExpressionBuilder<Database, 'goals'>) =>
+        eb.exists(
+          eb
+            .selectFrom('agents')
+            .select(sql`1`.as('one'))
+            .where('agents.id', '=', newAgent ?? '')
+            .whereRef('agents.owner_id', '=', 'goals.owner_id'),
+        ),
+      ),
+    )
+    .returning(selection(access))
+    .executeTakeFirst();
+  return row && toGoal(row, access);
+}
+
+/** Deletes the goal; its attachments go with it (ON DELETE CASCADE). */
+export async function deleteGoal(db: Db, access: Access, id: string): Promise<boolean> {
+  const row = await db.kysely
+    .deleteFrom('goals')
+    .where('goals.id', '=', id)
+    .where(ownedBy('goals', access))
+    .returning('goals.id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface Attachment {
+  agent_id: string;
+  goal_id: string;
+  attached_at: string;
+  replaced_goal_id: string | null;
+}
+
+/**
+ * Attaches the goal to the agent in one statement: it inserts or replaces the agent's attachment
+ * only when both are visible to the caller, share an owner and the goal is not archived.
+ * Re-attaching the attached goal changes nothing. Undefined means a rule stopped it.
+ */
+export async function attachGoal(
+  db: Db,
+  access: Access,
+  agentId: string,
+  goalId: string,
+  now: string,
+): Promise<Attachment | undefined> {
+  const inserted = await db.kysely
+    .insertInto('attachments')
+    .columns(['agent_id', 'goal_id', 'attached_at', 'replaced_goal_id'])
+    .expression((eb) =>
+      eb
+        .selectFrom('agents')
+        .innerJoin('goals', (join) =>
+          join
+            .on('goals.id', '=', goalId)
+            .onRef('goals.owner_id', '=', 'agents.owner_id')
+            .on('goals.status', '<>', 'archived'),
+        )
+        .select(['agents.id', 'goals.id', eb.val(now).as('attached_at'), sql<null>`NULL`.as('replaced_goal_id')])
+        .where('agents.id', '=', agentId)
+        .where(ownedBy('agents', access)),
+    )
+    .onConflict((oc) =>
+      oc
+        .column('agent_id')
+        .doUpdateSet({
+          goal_id: (eb) => eb.ref('excluded.goal_id'),
+          attached_at: (eb) => eb.ref('excluded.attached_at'),
+          // On the right-hand side a bare column is the row's value before the update.
+          replaced_goal_id: sql<string>`attachments.goal_id`,
+        })
+        .where('attachments.goal_id', '<>', (eb) => eb.ref('excluded.goal_id')),
+    )
+    .returning(['agent_id', 'goal_id', 'attached_at', 'replaced_goal_id'])
+    .executeTakeFirst();
+  if (inserted) return inserted;
+  const current = await db.kysely
+    .selectFrom('attachments')
+    .select(['agent_id', 'goal_id', 'attached_at'])
+    .where('agent_id', '=', agentId)
+    .where('goal_id', '=', goalId)
+    .executeTakeFirst();
+  return current && { ...current, replaced_goal_id: null };
+}
+
+/** Removes the agent's attachment (only if it is `goalId`, when given); the removed pair or undefined. */
+export async function detachGoal(
+  db: Db,
+  access: Access,
+  agentId: string,
+  goalId: string | undefined,
+): Promise<{ agent_id: string; goal_id: string } | undefined> {
+  return db.kysely
+    .deleteFrom('attachments')
+    .where('attachments.agent_id', '=', agentId)
+    .$if(goalId !== undefined, (qb) => qb.where('attachments.goal_id', '=', goalId ?? ''))
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('agents')
+          .select(sql`1`.as('one'))
+          .whereRef('agents.id', '=', 'attachments.agent_id')
+          .where(ownedBy('agents', access)),
+      ),
+    )
+    .returning(['attachments.agent_id', 'attachments.goal_id'])
+    .executeTakeFirst();
+}

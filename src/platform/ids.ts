@@ -1,0 +1,5 @@
+export interface Ids {
+  uuid(): string;
+}
+
+export const randomIds: Ids = { uuid: () => crypto.randomUUID() };

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+export const uuidSchema = z.uuid();
+
+export const ownerSchema = z
+  .object({
+    id: z.string(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+  })
+  .describe('The record owner; present only in admin mode.');
+
+export type Owner = z.infer<typeof ownerSchema>;
+
+export const timestampSchema = z.iso.datetime().describe('ISO 8601 UTC with milliseconds.');
+
+export const deletedSchema = z.object({ id: z.uuid(), deleted: z.literal(true) });
+
+/** Name-like text: trimmed, then 1–max characters. */
+export const nameSchema = (max: number) => z.string().trim().min(1).max(max);
+
+/** An update's input: any non-empty subset of the given keys. */
+export const patchSchema = <S extends z.core.$ZodLooseShape>(shape: S) =>
+  z
+    .strictObject(shape)
+    .partial()
+    .refine((v) => Object.keys(v).length > 0, { message: 'Give at least one key to change.' });
+
+/** The input of actions that take only an id: `data` may be left out or be `{}`. */
+export const emptyInput = z.strictObject({});

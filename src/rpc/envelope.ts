@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** The request envelope of POST /invoke. Unknown top-level keys are rejected. */
+export const envelopeSchema = z
+  .strictObject({
+    resource: z.string().describe('The resource, e.g. "goals".'),
+    action: z.string().describe('The action on the resource, e.g. "create".'),
+    id: z.string().optional().describe('The record id (a UUID): required by get, update and delete, forbidden elsewhere.'),
+    data: z.unknown().optional().describe("The action's input object."),
+    admin: z.boolean().optional().describe('Admin mode: lifts owner filters and adds `owner`; needs the admin role.'),
+  })
+  .describe('One call: which action, on which record, with what input.');
+
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+export const MAX_BATCH = 25;

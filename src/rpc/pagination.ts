@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { validationError } from './errors.js';
+
+/** Position after which the next page starts: newest first by (created_at, id). */
+export interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+export const MAX_OFFSET = 10_000;
+
+/** The paging keys every list action accepts. `offset` and `cursor` are exclusive. */
+export const pageInputShape = {
+  limit: z.int().min(1).max(100).default(50).describe('Page size, 1–100.'),
+  offset: z
+    .int()
+    .min(0)
+    .max(MAX_OFFSET)
+    .optional()
+    .describe(`Rows to skip (at most ${MAX_OFFSET}); deep pages are cheaper by cursor.`),
+  cursor: z.string().min(1).max(200).optional().describe('The `next_cursor` of the previous page.'),
+  q: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Only records whose name contains this text: literal (no wildcards), ASCII case-insensitive.'),
+  ownerId: z.string().min(1).max(255).optional().describe("Admin mode only: only this owner's records."),
+};
+
+export const pageRule = (value: { offset?: number | undefined; cursor?: string | undefined }): boolean =>
+  value.offset === undefined || value.cursor === undefined;
+export const pageRuleMessage = { message: 'Give offset or cursor, not both.', path: ['cursor'] };
+
+export const pageResultSchema = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    count: z.int().describe('How many records match the filters in all.'),
+    has_more: z.boolean(),
+    next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+  });
+
+export interface Page<T> {
+  items: T[];
+  count: number;
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
+const toBase64Url = (text: string): string =>
+  btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+export const encodeCursor = (c: Cursor): string => toBase64Url(JSON.stringify([c.createdAt, c.id]));
+
+const cursorSchema = z.tuple([z.iso.datetime(), z.string().min(1).max(100)]);
+
+export function decodeCursor(cursor: string): Cursor {
+  try {
+    const json: unknown = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/')));
+    const [createdAt, id] = cursorSchema.parse(json);
+    return { createdAt, id };
+  } catch {
+    throw validationError([{ path: 'data.cursor', message: 'Not a cursor this API issued.' }]);
+  }
+}
+
+/** The store fetches `limit + 1` rows; the extra one only tells whether there is a next page. */
+export function toPage<T extends { created_at: string; id: string }>(rows: T[], limit: number, count: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const hasMore = rows.length > limit;
+  return {
+    items,
+    count,
+    has_more: hasMore,
+    next_cursor: hasMore && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+  };
+}
+
+/** `ownerId` is an admin-mode filter; asking for it otherwise is an input error. */
+export function ownerFilter(ownerId: string | undefined, adminMode: boolean): string | undefined {
+  if (ownerId !== undefined && !adminMode) {
+    throw validationError([{ path: 'data.ownerId', message: 'Only available in admin mode.' }]);
+  }
+  return ownerId;
+}

@@ -1,0 +1,43 @@
+import { agentsCreate } from '../agents/create.js';
+import { agentsDelete } from '../agents/delete.js';
+import { agentsGet } from '../agents/get.js';
+import { agentsList } from '../agents/list.js';
+import { agentsUpdate } from '../agents/update.js';
+import { goalsAttach } from '../goals/attach.js';
+import { goalsCreate } from '../goals/create.js';
+import { goalsDelete } from '../goals/delete.js';
+import { goalsDetach } from '../goals/detach.js';
+import { goalsGet } from '../goals/get.js';
+import { goalsList } from '../goals/list.js';
+import { goalsUpdate } from '../goals/update.js';
+import type { ActionSpec } from './define-action.js';
+
+/** Every action of the API: the dispatcher's table, the catalog and the typed client's source. */
+export const actions = [
+  goalsList,
+  goalsGet,
+  goalsCreate,
+  goalsUpdate,
+  goalsDelete,
+  goalsAttach,
+  goalsDetach,
+  agentsList,
+  agentsGet,
+  agentsCreate,
+  agentsUpdate,
+  agentsDelete,
+] as const;
+
+export type Registry = typeof actions;
+export type AnyAction = Registry[number];
+
+const table = new Map<string, Map<string, ActionSpec>>();
+for (const spec of actions as readonly ActionSpec[]) {
+  const byAction = table.get(spec.resource) ?? new Map<string, ActionSpec>();
+  byAction.set(spec.action, spec);
+  table.set(spec.resource, byAction);
+}
+
+export const resourceNames = (): string[] => [...table.keys()];
+export const actionNames = (resource: string): string[] => [...(table.get(resource)?.keys() ?? [])];
+export const findResource = (resource: string): ReadonlyMap<string, ActionSpec> | undefined => table.get(resource);

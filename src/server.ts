@@ -1,0 +1,46 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { bootstrapAdmin } from './auth/issue-key.js';
+import { parseConfig } from './config.js';
+import { openDatabaseFile } from './db/sqlite.js';
+import { systemClock } from './platform/clock.js';
+import { randomIds } from './platform/ids.js';
+import { createLogger } from './platform/logger.js';
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const logger = createLogger(config.LOG_LEVEL);
+  const db = openDatabaseFile(config.DATABASE_PATH);
+
+  const admin = await bootstrapAdmin(db, config.ADMIN_EMAIL, systemClock, randomIds);
+  if (admin) {
+    console.log(`Created admin user ${config.ADMIN_EMAIL}. Its API key, shown only this once:\n\n  ${admin.key}\n`);
+  }
+
+  const app = createApp({ db, config, logger, clock: systemClock, ids: randomIds });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    logger.info('listening', { url: `http://${info.address}:${info.port}`, database: config.DATABASE_PATH });
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    // close() stops accepting and waits for in-flight requests; the database closes after them.
+    server.close(() => {
+      void db.close().then(() => process.exit(0));
+    });
+    setTimeout(() => {
+      logger.warn('forced exit: requests still running after 10 s');
+      process.exit(1);
+    }, 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
