@@ -31,6 +31,13 @@ export const actions = [
 export type Registry = typeof actions;
 export type AnyAction = Registry[number];
 
+/** `"goals.attach"`, … : one literal per registered action. */
+export type ActionKey = AnyAction extends infer S
+  ? S extends { resource: infer R extends string; action: infer A extends string }
+    ? `${R}.${A}`
+    : never
+  : never;
+
 const table = new Map<string, Map<string, ActionSpec>>();
 for (const spec of actions as readonly ActionSpec[]) {
   const byAction = table.get(spec.resource) ?? new Map<string, ActionSpec>();

@@ -1,0 +1,45 @@
+import type { ActionKey } from '../../src/rpc/registry.js';
+import type { Harness, TestUser } from './harness.js';
+
+
+export interface Fixture {
+  user: TestUser;
+  agentId: string;
+  goalId: string;
+  /** A second agent of the same user, with nothing attached. */
+  spareAgentId: string;
+}
+
+/** A fresh user with an agent, a goal attached to it and a spare agent. */
+export async function makeFixture(h: Harness, user?: TestUser): Promise<Fixture> {
+  const owner = user ?? (await h.makeUser());
+  const agent = await h.makeAgent(owner);
+  const spare = await h.makeAgent(owner, { name: 'Spare agent' });
+  const goal = await h.makeGoal(owner, { agent_id: agent.id });
+  await h.ok(owner, { resource: 'goals', action: 'attach', data: { goalId: goal.id, agentId: agent.id } });
+  return { user: owner, agentId: agent.id, goalId: goal.id, spareAgentId: spare.id };
+}
+
+/**
+ * A valid envelope for every action, aimed at the fixture's records. Typed by the registry, so a
+ * new action without a sample does not compile: the cross-cutting tests cover it by default.
+ */
+export const samples: Record<ActionKey, (f: Fixture) => Record<string, unknown>> = {
+  'goals.list': () => ({ resource: 'goals', action: 'list', data: {} }),
+  'goals.get': (f) => ({ resource: 'goals', action: 'get', id: f.goalId }),
+  'goals.create': (f) => ({ resource: 'goals', action: 'create', data: { agent_id: f.agentId, name: 'Qualify lead' } }),
+  'goals.update': (f) => ({ resource: 'goals', action: 'update', id: f.goalId, data: { status: 'paused' } }),
+  'goals.delete': (f) => ({ resource: 'goals', action: 'delete', id: f.goalId }),
+  'goals.attach': (f) => ({ resource: 'goals', action: 'attach', data: { goalId: f.goalId, agentId: f.spareAgentId } }),
+  'goals.detach': (f) => ({ resource: 'goals', action: 'detach', data: { agentId: f.agentId } }),
+  'agents.list': () => ({ resource: 'agents', action: 'list', data: {} }),
+  'agents.get': (f) => ({ resource: 'agents', action: 'get', id: f.agentId }),
+  'agents.create': () => ({ resource: 'agents', action: 'create', data: { name: 'Support agent' } }),
+  'agents.update': (f) => ({ resource: 'agents', action: 'update', id: f.spareAgentId, data: { name: 'Renamed' } }),
+  'agents.delete': (f) => ({ resource: 'agents', action: 'delete', id: f.spareAgentId }),
+};
+
+/** Actions whose sample names an existing record; another owner's records must look missing to them. */
+export const targetsRecords = (key: ActionKey): boolean => !['goals.list', 'agents.list', 'agents.create'].includes(key);
+
+export const actionKey = (spec: { resource: string; action: string }): ActionKey => `${spec.resource}.${spec.action}` as ActionKey;
