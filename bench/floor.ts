@@ -1,0 +1,197 @@
+/**
+ * The floor: the least a server can do for the benchmark's requests. Bare Hono on
+ * @hono/node-server, better-sqlite3 prepared statements with the SQL Goalpost sends, the API-key
+ * lookup by SHA-256 hash, JSON in and out — and nothing else: no dispatch, no validation, no
+ * query builder, no middleware. Only the actions the benchmark calls exist here.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { serve } from '@hono/node-server';
+import BetterSqlite3 from 'better-sqlite3';
+import { Hono } from 'hono';
+
+const path = process.env.DATABASE_PATH ?? '';
+const port = Number(process.env.PORT ?? '0');
+if (!path) throw new Error('DATABASE_PATH is required');
+
+const db = new BetterSqlite3(path);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('foreign_keys = ON');
+db.pragma('busy_timeout = 5000');
+
+type Row = Record<string, unknown>;
+
+const GOAL = `"goals"."id", "goals"."owner_id", "goals"."agent_id", "goals"."name", "goals"."description", "goals"."status", "goals"."priority", "goals"."fields", "goals"."created_at", "goals"."updated_at"`;
+const OWNER = `, (SELECT email FROM users WHERE users.id = "goals"."owner_id") as "owner_email", (SELECT name FROM users WHERE users.id = "goals"."owner_id") as "owner_name"`;
+const cols = (admin: boolean) => (admin ? GOAL + OWNER : GOAL);
+
+const keyByHash = db.prepare(
+  `select "api_keys"."id", "api_keys"."user_id", "api_keys"."scopes", "api_keys"."expires_at", "api_keys"."revoked_at", "api_keys"."last_used_at", "users"."is_admin" from "api_keys" inner join "users" on "users"."id" = "api_keys"."user_id" where "api_keys"."hash" = ?`,
+);
+const touchKey = db.prepare(`update "api_keys" set "last_used_at" = ? where "id" = ?`);
+const goalById = [false, true].map((admin) =>
+  db.prepare(`select ${cols(admin)} from "goals" where "goals"."id" = ? and ${admin ? '1 = 1' : '"goals"."owner_id" = ?'}`),
+);
+const goalHeader = db.prepare(`select "goals"."owner_id", "goals"."status" from "goals" where "goals"."id" = ? and "goals"."owner_id" = ?`);
+const agentOwner = db.prepare(`select "agents"."owner_id" from "agents" where "agents"."id" = ? and "agents"."owner_id" = ?`);
+const insertGoal = db.prepare(
+  `insert into "goals" ("id", "owner_id", "agent_id", "name", "description", "status", "priority", "fields", "created_at", "updated_at") select ? as "id", "agents"."owner_id", "agents"."id" as "agent_id", ? as "name", ? as "description", ? as "status", ? as "priority", ? as "fields", ? as "created_at", ? as "updated_at" from "agents" where "agents"."id" = ? and "agents"."owner_id" = ? returning ${GOAL}`,
+);
+const attach = db.prepare(
+  `insert into "attachments" ("agent_id", "goal_id", "attached_at", "replaced_goal_id") select "agents"."id", "goals"."id", ? as "attached_at", NULL as "replaced_goal_id" from "agents" inner join "goals" on "goals"."id" = ? and "goals"."owner_id" = "agents"."owner_id" and "goals"."status" <> ? where "agents"."id" = ? and "agents"."owner_id" = ? on conflict ("agent_id") do update set "goal_id" = "excluded"."goal_id", "attached_at" = "excluded"."attached_at", "replaced_goal_id" = attachments.goal_id where "attachments"."goal_id" <> "excluded"."goal_id" returning "agent_id", "goal_id", "attached_at", "replaced_goal_id"`,
+);
+const currentAttachment = db.prepare(`select "agent_id", "goal_id", "attached_at" from "attachments" where "agent_id" = ? and "goal_id" = ?`);
+
+/** One pair of statements (page, count) per combination of filters, prepared on first use. */
+const listStatements = new Map<string, { page: BetterSqlite3.Statement; count: BetterSqlite3.Statement }>();
+function listStatementsFor(admin: boolean, has: { owner: boolean; agent: boolean; status: boolean; cursor: boolean }) {
+  const key = `${admin}${has.owner}${has.agent}${has.status}${has.cursor}`;
+  let found = listStatements.get(key);
+  if (!found) {
+    const where = [admin ? '1 = 1' : '"goals"."owner_id" = ?'];
+    if (has.owner) where.push('"goals"."owner_id" = ?');
+    if (has.agent) where.push('"goals"."agent_id" = ?');
+    if (has.status) where.push('"goals"."status" = ?');
+    const filters = where.length === 1 ? where[0] : `(${where.join(' and ')})`;
+    const pageWhere = has.cursor ? `(${filters} and ("goals"."created_at", "goals"."id") < (?, ?))` : filters;
+    found = {
+      page: db.prepare(
+        `select ${cols(admin)} from "goals" where ${pageWhere} order by "goals"."created_at" desc, "goals"."id" desc limit ? offset ?`,
+      ),
+      count: db.prepare(`select count(*) as "n" from "goals" where ${filters}`),
+    };
+    listStatements.set(key, found);
+  }
+  return found;
+}
+
+interface Principal {
+  userId: string;
+  admin: boolean;
+  scopes: string[];
+}
+
+function authenticate(header: string | undefined): Principal | null {
+  const token = header?.startsWith('Bearer ') ? header.slice(7) : '';
+  if (!/^gp_[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const key = keyByHash.get(createHash('sha256').update(token).digest('hex')) as Row | undefined;
+  if (!key || key.revoked_at !== null) return null;
+  const now = Date.now();
+  if (typeof key.expires_at === 'string' && Date.parse(key.expires_at) <= now) return null;
+  if (typeof key.last_used_at !== 'string' || now - Date.parse(key.last_used_at) >= 60_000) {
+    touchKey.run(new Date(now).toISOString(), key.id);
+  }
+  return { userId: String(key.user_id), admin: key.is_admin === 1, scopes: JSON.parse(String(key.scopes)) as string[] };
+}
+
+function toGoal(row: Row, admin: boolean) {
+  const goal = {
+    id: row.id,
+    agent_id: row.agent_id,
+    name: row.name,
+    description: row.description,
+    status: row.status,
+    priority: row.priority,
+    fields: JSON.parse(String(row.fields)) as unknown,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+  return admin ? { ...goal, owner: { id: row.owner_id, email: row.owner_email ?? null, name: row.owner_name ?? null } } : goal;
+}
+
+interface Envelope {
+  resource?: string;
+  action?: string;
+  id?: string;
+  admin?: boolean;
+  data?: Record<string, unknown>;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+const app = new Hono();
+
+app.get('/health', (c) => c.json({ success: true, data: { status: 'ok' } }));
+
+app.post('/invoke', async (c) => {
+  const principal = authenticate(c.req.header('authorization'));
+  if (!principal) return c.json({ success: false, error: { code: 'UNAUTHORIZED' } }, 401);
+  const env = await c.req.json<Envelope>();
+  const admin = env.admin === true;
+  if (admin && !principal.admin) return c.json({ success: false, error: { code: 'FORBIDDEN' } }, 403);
+  const data = env.data ?? {};
+  const uid = principal.userId;
+  const notFound = () => c.json({ success: false, error: { code: 'NOT_FOUND' } }, 404);
+
+  switch (`${env.resource}.${env.action}`) {
+    case 'goals.get': {
+      if (!principal.scopes.includes('goals:read') && !principal.scopes.includes('goals:write')) break;
+      const stmt = goalById[admin ? 1 : 0];
+      const row = (admin ? stmt?.get(env.id) : stmt?.get(env.id, uid)) as Row | undefined;
+      return row ? c.json({ success: true, data: toGoal(row, admin) }) : notFound();
+    }
+    case 'goals.list': {
+      const owner = str(data.ownerId);
+      const agent = str(data.agentId);
+      const status = str(data.status);
+      const cursorText = str(data.cursor);
+      const limit = typeof data.limit === 'number' ? data.limit : 50;
+      const offset = typeof data.offset === 'number' ? data.offset : 0;
+      const cursor = cursorText ? (JSON.parse(Buffer.from(cursorText, 'base64url').toString()) as [string, string]) : null;
+      const filterParams = [...(admin ? [] : [uid]), ...(owner ? [owner] : []), ...(agent ? [agent] : []), ...(status ? [status] : [])];
+      const { page, count } = listStatementsFor(admin, { owner: !!owner, agent: !!agent, status: !!status, cursor: !!cursor });
+      const rows = page.all(...filterParams, ...(cursor ?? []), limit + 1, offset) as Row[];
+      const { n } = count.get(...filterParams) as { n: number };
+      const items = rows.slice(0, limit).map((r) => toGoal(r, admin));
+      const last = items.at(-1);
+      const hasMore = rows.length > limit;
+      return c.json({
+        success: true,
+        data: {
+          items,
+          count: n,
+          has_more: hasMore,
+          next_cursor: hasMore && last ? Buffer.from(JSON.stringify([last.created_at, last.id])).toString('base64url') : null,
+        },
+      });
+    }
+    case 'goals.create': {
+      const now = new Date().toISOString();
+      const row = insertGoal.get(
+        randomUUID(),
+        str(data.name)?.trim(),
+        str(data.description) ?? null,
+        str(data.status) ?? 'active',
+        typeof data.priority === 'number' ? data.priority : null,
+        JSON.stringify(data.fields ?? []),
+        now,
+        now,
+        str(data.agent_id),
+        uid,
+      ) as Row | undefined;
+      return row ? c.json({ success: true, data: toGoal(row, false) }, 201) : notFound();
+    }
+    case 'goals.attach': {
+      const goalId = str(data.goalId);
+      const agentId = str(data.agentId);
+      const goal = goalHeader.get(goalId, uid) as Row | undefined;
+      if (!goal) return notFound();
+      const owner = agentOwner.get(agentId, uid) as Row | undefined;
+      if (!owner) return notFound();
+      if (owner.owner_id !== goal.owner_id || goal.status === 'archived') {
+        return c.json({ success: false, error: { code: 'CONFLICT' } }, 409);
+      }
+      const now = new Date().toISOString();
+      const inserted = attach.get(now, goalId, 'archived', agentId, uid) as Row | undefined;
+      if (inserted) return c.json({ success: true, data: inserted });
+      const current = currentAttachment.get(agentId, goalId) as Row | undefined;
+      return c.json({ success: true, data: current && { ...current, replaced_goal_id: null } });
+    }
+  }
+  return c.json({ success: false, error: { code: 'VALIDATION_ERROR' } }, 400);
+});
+
+const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

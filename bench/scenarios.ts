@@ -1,0 +1,94 @@
+import { BENCH_FIELDS, READER_GOALS, type Fixture } from './seed.js';
+
+export interface Scenario {
+  name: string;
+  /** What the request does, for the report. */
+  what: string;
+  key: keyof Fixture['keys'];
+  status: number;
+  /** Whether ours and the floor must answer with identical bodies (reads), or the same shape (writes). */
+  identical: boolean;
+  /** A new body per request; `first` gives a fixed one for the equivalence check. */
+  body(first?: boolean): unknown;
+}
+
+const pick = <T>(list: readonly T[], first: boolean | undefined): T => {
+  const item = list[first ? 0 : Math.floor(Math.random() * list.length)];
+  if (item === undefined) throw new Error('empty list');
+  return item;
+};
+
+export function scenarios(f: Fixture): Scenario[] {
+  return [
+    {
+      name: 'get',
+      what: `goals.get of a random one of the reader's ${READER_GOALS} goals`,
+      key: 'reader',
+      status: 200,
+      identical: true,
+      body: (first) => ({ resource: 'goals', action: 'get', id: pick(f.reader.goalIds, first) }),
+    },
+    {
+      name: 'list',
+      what: 'goals.list, first page (50) with the total count, owner-scoped',
+      key: 'reader',
+      status: 200,
+      identical: true,
+      body: () => ({ resource: 'goals', action: 'list', data: {} }),
+    },
+    {
+      name: 'list-filtered',
+      what: 'goals.list with agentId + status=active',
+      key: 'reader',
+      status: 200,
+      identical: true,
+      body: () => ({ resource: 'goals', action: 'list', data: { agentId: f.reader.agentId, status: 'active' } }),
+    },
+    {
+      name: 'list-deep-cursor',
+      what: `goals.list by cursor at position ${f.reader.deepPosition} of ${READER_GOALS}`,
+      key: 'reader',
+      status: 200,
+      identical: true,
+      body: () => ({ resource: 'goals', action: 'list', data: { cursor: f.reader.deepCursor } }),
+    },
+    {
+      name: 'create',
+      what: 'goals.create with 3 lead-info fields on a random agent of the writer',
+      key: 'writer',
+      status: 201,
+      identical: false,
+      body: (first) => ({
+        resource: 'goals',
+        action: 'create',
+        data: {
+          agent_id: pick(f.writer.agentIds, first),
+          name: 'Book a qualified meeting',
+          description: 'The call ends with a confirmed meeting time.',
+          priority: 3,
+          fields: BENCH_FIELDS,
+        },
+      }),
+    },
+    {
+      name: 'attach',
+      what: "goals.attach of a random writer's goal to a random writer's agent",
+      key: 'writer',
+      status: 200,
+      identical: false,
+      body: (first) => ({
+        resource: 'goals',
+        action: 'attach',
+        data: { goalId: pick(f.writer.goalIds, first), agentId: pick(f.writer.agentIds, first) },
+      }),
+    },
+    {
+      name: 'admin-list',
+      what: 'goals.list in admin mode: every owner, owner object on each goal, total count of the table',
+      key: 'admin',
+      status: 200,
+      identical: true,
+      body: () => ({ resource: 'goals', action: 'list', admin: true, data: {} }),
+    },
+  ];
+}
