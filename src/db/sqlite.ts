@@ -1,18 +1,119 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type CompiledQuery, type QueryResult } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteDialect,
+  type DatabaseConnection,
+  type Driver,
+  type LogEvent,
+  type QueryResult,
+} from 'kysely';
 import type { Database, Db } from './types.js';
+
+/** Distinct statement texts kept prepared; the API sends a few dozen shapes, so this is never reached in use. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Prepared statements by SQL text, so each query shape is parsed and planned once rather than on every
+ * call (kysely's own driver prepares per query). Oldest first out when full.
+ */
+function statementCache(sqlite: BetterSqlite3.Database): (sql: string) => BetterSqlite3.Statement {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return (sql) => {
+    let stmt = cache.get(sql);
+    if (stmt) return stmt;
+    stmt = sqlite.prepare(sql);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+    cache.set(sql, stmt);
+    return stmt;
+  };
+}
+
+function run(stmt: BetterSqlite3.Statement, parameters: readonly unknown[]): QueryResult<unknown> {
+  if (stmt.reader) return { rows: stmt.all(parameters) };
+  const { changes, lastInsertRowid } = stmt.run(parameters);
+  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+}
+
+/** kysely's SQLite driver with the statement cache: one connection, handed out one user at a time. */
+class CachingSqliteDriver implements Driver {
+  readonly #connection: DatabaseConnection;
+  #held: Promise<void> | null = null;
+  #release: (() => void) | null = null;
+
+  constructor(
+    private readonly sqlite: BetterSqlite3.Database,
+    prepare: (sql: string) => BetterSqlite3.Statement,
+  ) {
+    this.#connection = {
+      executeQuery: async <R>(q: CompiledQuery) => run(prepare(q.sql), q.parameters) as QueryResult<R>,
+      // A streamed statement stays busy between rows, so it gets its own, uncached one.
+      async *streamQuery<R>(q: CompiledQuery) {
+        for (const row of sqlite.prepare(q.sql).iterate(q.parameters)) yield { rows: [row as R] };
+      },
+    };
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    while (this.#held) await this.#held;
+    this.#held = new Promise((resolve) => {
+      this.#release = resolve;
+    });
+    return this.#connection;
+  }
+
+  async releaseConnection(): Promise<void> {
+    const release = this.#release;
+    this.#held = null;
+    this.#release = null;
+    release?.();
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin'));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async destroy(): Promise<void> {
+    this.sqlite.close();
+  }
+}
+
+class CachingSqliteDialect extends SqliteDialect {
+  constructor(
+    sqlite: BetterSqlite3.Database,
+    private readonly driver: Driver,
+  ) {
+    super({ database: sqlite });
+  }
+
+  override createDriver(): Driver {
+    return this.driver;
+  }
+}
 
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests. */
   path: string;
   /** The contents of schema.sql, applied when the database has no tables yet. */
   schemaSql: string;
+  /** Sees every statement sent, e.g. to EXPLAIN it in tests or log it while debugging. */
+  onQuery?: (query: CompiledQuery) => void;
 }
 
 /** Opens (and when new, creates) the embedded database with the settings every connection needs. */
-export function openSqlite({ path, schemaSql }: SqliteOptions): Db & { readonly sqlite: BetterSqlite3.Database } {
+export function openSqlite({ path, schemaSql, onQuery }: SqliteOptions): Db & { readonly sqlite: BetterSqlite3.Database } {
   const sqlite = new BetterSqlite3(path);
   if (path !== ':memory:') sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
@@ -22,17 +123,18 @@ export function openSqlite({ path, schemaSql }: SqliteOptions): Db & { readonly 
   const hasSchema = sqlite.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'goals'").get();
   if (!hasSchema) sqlite.exec(schemaSql);
 
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const prepare = statementCache(sqlite);
+  const kysely = new Kysely<Database>({
+    dialect: new CachingSqliteDialect(sqlite, new CachingSqliteDriver(sqlite, prepare)),
+    ...(onQuery ? { log: (event: LogEvent) => onQuery(event.query) } : {}),
+  });
 
   // IMMEDIATE takes the write lock up front, so a second process waits (busy_timeout) instead of
   // failing with SQLITE_BUSY when a read inside the transaction later upgrades to a write.
   const runAll = sqlite.transaction((queries: readonly CompiledQuery[]) =>
     queries.map((q): QueryResult<unknown> => {
-      const stmt = sqlite.prepare(q.sql);
-      const params = q.parameters as unknown[];
-      if (stmt.reader) return { rows: stmt.all(...params) };
-      const info = stmt.run(...params);
-      return { rows: [], numAffectedRows: BigInt(info.changes) };
+      onQuery?.(q);
+      return run(prepare(q.sql), q.parameters);
     }),
   );
 
@@ -41,7 +143,7 @@ export function openSqlite({ path, schemaSql }: SqliteOptions): Db & { readonly 
     kysely,
     atomic: async (queries) => runAll.immediate(queries),
     ping: async () => {
-      sqlite.prepare('SELECT 1').get();
+      prepare('SELECT 1').get();
     },
     close: async () => {
       await kysely.destroy();
