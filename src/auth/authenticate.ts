@@ -23,6 +23,8 @@ export type Authenticate = (authorization: string | undefined) => Promise<Princi
 /** last_used_at is written at most once a minute per key, so a busy key costs no write per request. */
 const TOUCH_INTERVAL_MS = 60_000;
 const JWKS_TTL_MS = 10 * 60_000;
+/** Hashes of recently accepted keys, so a busy key skips the (async) SHA-256; bounded, oldest out first. */
+const HASH_MEMO_SIZE = 1_000;
 
 const claimsSchema = z.object({
   sub: z.string().min(1).max(255),
@@ -41,13 +43,21 @@ type JwkList = NonNullable<Parameters<typeof verifyWithJwks>[1]['keys']>;
 export function createAuthenticator(options: AuthOptions): Authenticate {
   const { db, clock } = options;
   const fetchJwks = jwksLoader(options);
+  // Only the hash is remembered, never the verdict: the key row is read on every request, so a
+  // revoked or expired key fails on its next request.
+  const hashes = new Map<string, string>();
 
   async function fromApiKey(token: string): Promise<Principal> {
     if (!KEY_PATTERN.test(token)) throw unauthorized();
-    const key = await findKeyByHash(db, await hashKey(token));
+    const hash = hashes.get(token) ?? (await hashKey(token));
+    const key = await findKeyByHash(db, hash);
     const now = clock.now();
     if (!key || key.revoked_at !== null) throw unauthorized();
     if (key.expires_at !== null && Date.parse(key.expires_at) <= now.getTime()) throw unauthorized();
+    if (!hashes.has(token)) {
+      if (hashes.size >= HASH_MEMO_SIZE) hashes.delete(hashes.keys().next().value ?? '');
+      hashes.set(token, hash);
+    }
     if (key.last_used_at === null || now.getTime() - Date.parse(key.last_used_at) >= TOUCH_INTERVAL_MS) {
       await touchKey(db, key.id, now.toISOString());
     }
