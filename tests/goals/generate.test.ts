@@ -1,4 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
 import { FIELD_TYPES } from '../../src/goals/schemas.js';
 import { createHarness, snapshot, type Harness, type TestUser } from '../support/harness.js';
 import { completion, failure, startFakeOpenAi, type Answer } from '../support/fake-openai.js';
@@ -439,6 +440,10 @@ describe('goals.generate configuration', () => {
 
     expect((await generate(user, { description: '' })).status).toBe(400);
     expect((await generate(user, { description: DESCRIPTION, agentId: crypto.randomUUID() })).status).toBe(404);
+  });
+
+  it('refuses at start-up an OPENAI_TIMEOUT_MS that timers cannot hold', () => {
+    expect(() => parseConfig({ OPENAI_TIMEOUT_MS: String(2 ** 31) })).toThrow(/OPENAI_TIMEOUT_MS/);
   });
 
   it('works with a base URL alone, sending a placeholder key', async () => {
