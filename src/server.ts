@@ -37,6 +37,11 @@ async function main(): Promise<void> {
     server.close(() => {
       void db.close().then(() => process.exit(0));
     });
+    // Keep-alive sockets would hold close() open until they time out: drop each once it is idle.
+    if ('closeIdleConnections' in server) {
+      server.closeIdleConnections();
+      setInterval(() => server.closeIdleConnections(), 50).unref();
+    }
     setTimeout(() => {
       logger.warn('forced exit: requests still running after 10 s');
       process.exit(1);
