@@ -84,7 +84,8 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
   }
 
   return async (authorization) => {
-    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '');
+    // Auth schemes are case-insensitive (RFC 9110 §11.1): `bearer gp_…` is the same credential.
+    const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? '');
     const token = match?.[1];
     if (!token) throw unauthorized();
     if (token.startsWith('gp_')) return fromApiKey(token);
