@@ -74,11 +74,11 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw unauthorized();
-    const { sub, email = null, name = null, role } = claims.data;
+    const { sub, email, name, role } = claims.data;
     const user = await findUser(db, sub);
-    if (!user || user.email !== email || user.name !== name) {
-      await upsertSessionUser(db, { id: sub, email, name }, isoNow(clock));
-    }
+    // A claim left out keeps what is stored: a token without `email` must not erase the user's email.
+    const changed = (email !== undefined && user?.email !== email) || (name !== undefined && user?.name !== name);
+    if (!user || changed) await upsertSessionUser(db, { id: sub, email, name }, isoNow(clock));
     const admin = role === 'admin' || user?.is_admin === true;
     return { userId: sub, role: admin ? 'admin' : 'user', scopes: SCOPES, keyId: null };
   }
