@@ -23,6 +23,8 @@ export type Authenticate = (authorization: string | undefined) => Promise<Princi
 /** last_used_at is written at most once a minute per key, so a busy key costs no write per request. */
 const TOUCH_INTERVAL_MS = 60_000;
 const JWKS_TTL_MS = 10 * 60_000;
+/** An unknown `kid` refetches the keys (the provider rotated), but not more often than this. */
+const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 
 const claimsSchema = z.object({
   sub: z.string().min(1).max(255),
@@ -60,7 +62,7 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       return verify(token, options.jwtSecret, { alg: 'HS256' });
     }
     if (header.alg === 'RS256' && fetchJwks) {
-      return verifyWithJwks(token, { keys: await fetchJwks(), allowedAlgorithms: ['RS256'] });
+      return verifyWithJwks(token, { keys: await fetchJwks(header.kid), allowedAlgorithms: ['RS256'] });
     }
     throw unauthorized();
   }
@@ -94,15 +96,21 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
   };
 }
 
-/** Fetches the provider's keys once per TTL instead of on every request. */
-function jwksLoader(options: AuthOptions): (() => Promise<JwkList>) | null {
+/**
+ * Fetches the provider's keys once per TTL instead of on every request, and early when a token
+ * names a key id the cached set lacks (a rotation), at most once per cooldown.
+ */
+function jwksLoader(options: AuthOptions): ((kid: string | undefined) => Promise<JwkList>) | null {
   const url = options.jwksUrl;
   if (url === null) return null;
   const doFetch = options.fetch ?? fetch;
   let cached: { keys: JwkList; at: number } | null = null;
-  return async () => {
+  return async (kid) => {
     const now = options.clock.now().getTime();
-    if (cached && now - cached.at < JWKS_TTL_MS) return cached.keys;
+    if (cached && now - cached.at < JWKS_TTL_MS) {
+      const known = kid === undefined || cached.keys.some((k) => k.kid === kid);
+      if (known || now - cached.at < JWKS_REFETCH_COOLDOWN_MS) return cached.keys;
+    }
     const res = await doFetch(url);
     if (!res.ok) throw new Error(`JWKS fetch failed with ${res.status}`);
     const body = (await res.json()) as { keys?: unknown };
