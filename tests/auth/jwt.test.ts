@@ -14,7 +14,7 @@ const as = (token: string, envelope: unknown) => caller.invoke(envelope, { token
 const listGoals = { resource: 'goals', action: 'list', data: {} };
 const userRow = (id: string) => h.db.kysely.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const b64url = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 /** The 401 body without what differs per request. */
 const unauthorizedBody = (reply: Reply<AnyBody>) => {

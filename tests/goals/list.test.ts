@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Goal } from '../../src/goals/schemas.js';
 import { createHarness, type TestUser } from '../support/harness.js';
-import { expectError, expectOk, ids, newestFirst } from '../support/expect.js';
+import { expectError, expectOk, ids, letTimePass, newestFirst } from '../support/expect.js';
 
 const h = await createHarness();
 
@@ -177,6 +177,7 @@ describe('goals.list', () => {
     it('does not skip or repeat goals when one is created during a cursor walk', async () => {
       const { user, agent, goals } = await userWithGoals(4);
       const first = await listOk(user, { limit: 2 });
+      await letTimePass();
       await h.makeGoal(user, { agent_id: agent.id, name: 'Newer' });
       const second = await listOk(user, { limit: 2, cursor: first.next_cursor });
       expect([...ids(first.items), ...ids(second.items)]).toEqual(ids(goals));
