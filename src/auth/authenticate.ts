@@ -2,6 +2,7 @@ import { decode, verify, verifyWithJwks } from 'hono/jwt';
 import { z } from 'zod';
 import type { Db } from '../db/types.js';
 import { type Clock, isoNow } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
 import { unauthorized } from '../rpc/errors.js';
 import { KEY_PATTERN, hashKey } from './api-keys.js';
 import type { Principal } from './principal.js';
@@ -16,6 +17,7 @@ export interface AuthOptions {
   /** JWKS endpoint of an RS256 identity provider; null turns it off. */
   jwksUrl: string | null;
   fetch?: typeof fetch;
+  logger?: Logger;
 }
 
 export type Authenticate = (authorization: string | undefined) => Promise<Principal>;
@@ -111,11 +113,17 @@ function jwksLoader(options: AuthOptions): ((kid: string | undefined) => Promise
       const known = kid === undefined || cached.keys.some((k) => k.kid === kid);
       if (known || now - cached.at < JWKS_REFETCH_COOLDOWN_MS) return cached.keys;
     }
-    const res = await doFetch(url);
-    if (!res.ok) throw new Error(`JWKS fetch failed with ${res.status}`);
-    const body = (await res.json()) as { keys?: unknown };
-    if (!Array.isArray(body.keys)) throw new Error('JWKS response has no keys');
-    cached = { keys: body.keys as JwkList, at: now };
-    return cached.keys;
+    try {
+      const res = await doFetch(url);
+      if (!res.ok) throw new Error(`JWKS fetch failed with HTTP ${res.status}`);
+      const body = (await res.json()) as { keys?: unknown };
+      if (!Array.isArray(body.keys)) throw new Error('JWKS response has no keys array');
+      cached = { keys: body.keys as JwkList, at: now };
+      return cached.keys;
+    } catch (err) {
+      // Callers only see the uniform 401; operators need to know the provider is the cause.
+      options.logger?.warn('JWKS unavailable: RS256 sessions fail until it answers', { err });
+      throw err;
+    }
   };
 }

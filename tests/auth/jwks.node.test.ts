@@ -1,5 +1,6 @@
 import { sign } from 'hono/jwt';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/platform/logger.js';
 import { createHarness, snapshot } from '../support/harness.js';
 import { expectError, expectOk } from '../support/expect.js';
 
@@ -44,10 +45,12 @@ const listGoals = { resource: 'goals', action: 'list', data: {} };
 async function setup() {
   const current = await rsaKey('key-1');
   const idp = identityProvider([current]);
-  const h = await createHarness({ env: { JWKS_URL }, deps: { fetch: idp.fetchJwks } });
+  const logs: { level: string; msg: string }[] = [];
+  const logger = createLogger('debug', (line) => logs.push(JSON.parse(line) as { level: string; msg: string }));
+  const h = await createHarness({ env: { JWKS_URL }, deps: { fetch: idp.fetchJwks, logger } });
   const caller = await h.makeUser();
   const as = (token: string, envelope: unknown = listGoals) => caller.invoke(envelope, { token });
-  return { h, idp, current, as };
+  return { h, idp, current, as, logs };
 }
 
 describe('JWT sessions from a JWKS provider (RS256)', () => {
@@ -111,10 +114,11 @@ describe('JWT sessions from a JWKS provider (RS256)', () => {
       expect(await snapshot(h)).toEqual(before);
     });
 
-    it('when the provider cannot be reached, and recover once it can', async () => {
-      const { h, idp, current, as } = await setup();
+    it('when the provider cannot be reached (logged for operators), and recover once it can', async () => {
+      const { h, idp, current, as, logs } = await setup();
       idp.state.failWith = 503;
       expectError(await as(await rs256(current, { sub: 'down' })), 401, 'UNAUTHORIZED');
+      expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('JWKS unavailable') }));
       idp.state.failWith = 0;
       h.clock.advance(60_000);
       expectOk(await as(await rs256(current, { sub: 'up' })));
