@@ -42,9 +42,13 @@ async function readBody(req: Request): Promise<string> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   const tooLarge = () => new ApiError('PAYLOAD_TOO_LARGE', `The body is over ${BODY_LIMIT} bytes.`);
   if (declared > BODY_LIMIT) throw tooLarge();
-  // A declared length is enforced by the HTTP parser, so such a body can be read whole, which
-  // skips building a web stream (costly on Node); only a chunked body needs counting as it arrives.
-  if (req.headers.has('content-length') && !req.headers.has('transfer-encoding')) return req.text();
+  // A body of declared length is read whole, which skips building a web stream (costly on Node):
+  // HTTP framing stops it at that length. A body longer than it claims is still measured.
+  if (req.headers.has('content-length') && !req.headers.has('transfer-encoding')) {
+    const text = await req.text();
+    if (text.length > declared && new TextEncoder().encode(text).byteLength > BODY_LIMIT) throw tooLarge();
+    return text;
+  }
   if (!req.body) return '';
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
