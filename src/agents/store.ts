@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import { afterCursor, nameContains, ownerColumns, toOwner, type OwnerColumns } from '../db/listing.js';
 import { ownedBy, type Access } from '../db/owner-scope.js';
+import { prepareQuery } from '../db/prepared.js';
 import type { AgentsTable, Database, Db } from '../db/types.js';
 import type { PageRequest } from '../db/listing.js';
 import type { Agent } from './schemas.js';
@@ -33,25 +34,22 @@ function toAgent(row: AgentRow, access: Access): Agent {
   return access.all ? { ...agent, owner: toOwner(row) } : agent;
 }
 
+const agentById = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
+  k.selectFrom('agents').select(selection(access)).where('agents.id', '=', id).where(ownedBy('agents', access)),
+);
+
 export async function findAgent(db: Db, access: Access, id: string): Promise<Agent | undefined> {
-  const row = await db.kysely
-    .selectFrom('agents')
-    .select(selection(access))
-    .where('agents.id', '=', id)
-    .where(ownedBy('agents', access))
-    .executeTakeFirst();
+  const row = await agentById.first(db, { access, id });
   return row && toAgent(row, access);
 }
 
+const agentOwner = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
+  k.selectFrom('agents').select('agents.owner_id').where('agents.id', '=', id).where(ownedBy('agents', access)),
+);
+
 /** The agent's owner, for rules that compare owners. */
 export async function findAgentOwner(db: Db, access: Access, id: string): Promise<string | undefined> {
-  const row = await db.kysely
-    .selectFrom('agents')
-    .select('agents.owner_id')
-    .where('agents.id', '=', id)
-    .where(ownedBy('agents', access))
-    .executeTakeFirst();
-  return row?.owner_id;
+  return (await agentOwner.first(db, { access, id }))?.owner_id;
 }
 
 export interface AgentFilters {
@@ -67,28 +65,42 @@ function filtersOf(eb: ExpressionBuilder<Database, 'agents'>, access: Access, f:
   ]);
 }
 
+interface ListArgs {
+  access: Access;
+  filters: AgentFilters;
+  cursor: PageRequest['cursor'];
+  /** The page size plus one: the extra row only tells whether there is a next page. */
+  take: number;
+  skip: number;
+}
+
+const agentPage = prepareQuery((k, { access, filters, cursor, take, skip }: ListArgs) =>
+  k
+    .selectFrom('agents')
+    .select(selection(access))
+    .where((eb) => (cursor ? eb.and([filtersOf(eb, access, filters), afterCursor('agents', cursor)]) : filtersOf(eb, access, filters)))
+    .orderBy('agents.created_at', 'desc')
+    .orderBy('agents.id', 'desc')
+    .limit(take)
+    .offset(skip),
+);
+
+const agentCount = prepareQuery((k, { access, filters }: { access: Access; filters: AgentFilters }) =>
+  k
+    .selectFrom('agents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => filtersOf(eb, access, filters)),
+);
+
 export async function listAgents(
   db: Db,
   access: Access,
   filters: AgentFilters,
   page: PageRequest,
 ): Promise<{ items: Agent[]; count: number }> {
-  const { cursor, offset } = page;
-  const rows = await db.kysely
-    .selectFrom('agents')
-    .select(selection(access))
-    .where((eb) => (cursor ? eb.and([filtersOf(eb, access, filters), afterCursor('agents', cursor)]) : filtersOf(eb, access, filters)))
-    .orderBy('agents.created_at', 'desc')
-    .orderBy('agents.id', 'desc')
-    .limit(page.limit + 1)
-    .offset(offset ?? 0)
-    .execute();
-  const { n } = await db.kysely
-    .selectFrom('agents')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where((eb) => filtersOf(eb, access, filters))
-    .executeTakeFirstOrThrow();
-  return { items: rows.map((r) => toAgent(r, access)), count: Number(n) };
+  const rows = await agentPage.all(db, { access, filters, cursor: page.cursor, take: page.limit + 1, skip: page.offset ?? 0 });
+  const counted = await agentCount.first(db, { access, filters });
+  return { items: rows.map((r) => toAgent(r, access)), count: Number(counted?.n ?? 0) };
 }
 
 export interface NewAgent {
@@ -97,45 +109,51 @@ export interface NewAgent {
   description: string | null;
 }
 
-/** A new agent belongs to the caller, in admin mode too. */
-export async function insertAgent(db: Db, access: Access, agent: NewAgent, now: string): Promise<Agent> {
-  const row = await db.kysely
+const agentInsert = prepareQuery((k, { access, agent, now }: { access: Access; agent: NewAgent; now: string }) =>
+  k
     .insertInto('agents')
     .values({ ...agent, owner_id: access.userId, created_at: now, updated_at: now })
-    .returning(selection(access))
-    .executeTakeFirstOrThrow();
+    .returning(selection(access)),
+);
+
+/** A new agent belongs to the caller, in admin mode too. */
+export async function insertAgent(db: Db, access: Access, agent: NewAgent, now: string): Promise<Agent> {
+  const row = await agentInsert.first(db, { access, agent, now });
+  if (!row) throw new Error('The agent insert returned no row.');
   return toAgent(row, access);
 }
 
-export async function updateAgent(
-  db: Db,
-  access: Access,
-  id: string,
-  patch: Partial<Omit<NewAgent, 'id'>>,
-  now: string,
-): Promise<Agent | undefined> {
-  const row = await db.kysely
+type AgentPatch = Partial<Omit<NewAgent, 'id'>>;
+
+const agentUpdate = prepareQuery((k, { access, id, patch, now }: { access: Access; id: string; patch: AgentPatch; now: string }) =>
+  k
     .updateTable('agents')
     .set({ ...patch, updated_at: now })
     .where('agents.id', '=', id)
     .where(ownedBy('agents', access))
-    .returning(selection(access))
-    .executeTakeFirst();
+    .returning(selection(access)),
+);
+
+export async function updateAgent(db: Db, access: Access, id: string, patch: AgentPatch, now: string): Promise<Agent | undefined> {
+  const row = await agentUpdate.first(db, { access, id, patch, now });
   return row && toAgent(row, access);
 }
+
+const agentDelete = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
+  k
+    .deleteFrom('agents')
+    .where('agents.id', '=', id)
+    .where(ownedBy('agents', access))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('goals').select(sql`1`.as('one')).whereRef('goals.agent_id', '=', 'agents.id'))))
+    .returning('agents.id'),
+);
 
 /**
  * Deletes the agent unless it still owns goals (checked in the same statement); its attachment
  * goes with it. 'has-goals' when goals stop it, 'missing' when no visible agent matched.
  */
 export async function deleteAgent(db: Db, access: Access, id: string): Promise<'deleted' | 'has-goals' | 'missing'> {
-  const row = await db.kysely
-    .deleteFrom('agents')
-    .where('agents.id', '=', id)
-    .where(ownedBy('agents', access))
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('goals').select(sql`1`.as('one')).whereRef('goals.agent_id', '=', 'agents.id'))))
-    .returning('agents.id')
-    .executeTakeFirst();
+  const row = await agentDelete.first(db, { access, id });
   if (row) return 'deleted';
   return (await findAgentOwner(db, access, id)) === undefined ? 'missing' : 'has-goals';
 }

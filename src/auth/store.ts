@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { prepareQuery } from '../db/prepared.js';
 import type { Db } from '../db/types.js';
 import { isScope, type Scope } from './scopes.js';
 
@@ -25,8 +26,8 @@ const parseScopes = (json: string): Scope[] => {
   return Array.isArray(value) ? value.filter((s): s is Scope => typeof s === 'string' && isScope(s)) : [];
 };
 
-export async function findKeyByHash(db: Db, hash: string): Promise<KeyRecord | undefined> {
-  const row = await db.kysely
+const keyByHash = prepareQuery((k, { hash }: { hash: string }) =>
+  k
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.user_id')
     .select([
@@ -38,13 +39,20 @@ export async function findKeyByHash(db: Db, hash: string): Promise<KeyRecord | u
       'api_keys.last_used_at',
       'users.is_admin',
     ])
-    .where('api_keys.hash', '=', hash)
-    .executeTakeFirst();
+    .where('api_keys.hash', '=', hash),
+);
+
+export async function findKeyByHash(db: Db, hash: string): Promise<KeyRecord | undefined> {
+  const row = await keyByHash.first(db, { hash });
   return row && { ...row, scopes: parseScopes(row.scopes), is_admin: row.is_admin === 1 };
 }
 
+const keyTouch = prepareQuery((k, { keyId, now }: { keyId: string; now: string }) =>
+  k.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId),
+);
+
 export async function touchKey(db: Db, keyId: string, now: string): Promise<void> {
-  await db.kysely.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId).execute();
+  await keyTouch.run(db, { keyId, now });
 }
 
 export async function findUser(db: Db, id: string): Promise<UserRecord | undefined> {

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import { afterCursor, nameContains, ownerColumns, toOwner, type OwnerColumns, type PageRequest } from '../db/listing.js';
 import { ownedBy, type Access } from '../db/owner-scope.js';
+import { prepareQuery } from '../db/prepared.js';
 import type { Database, Db, GoalsTable } from '../db/types.js';
 import type { Goal, GoalStatus, LeadField } from './schemas.js';
 
@@ -37,15 +38,18 @@ function toGoal(row: GoalRow, access: Access): Goal {
   return access.all ? { ...goal, owner: toOwner(row) } : goal;
 }
 
+const goalById = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
+  k.selectFrom('goals').select(selection(access)).where('goals.id', '=', id).where(ownedBy('goals', access)),
+);
+
 export async function findGoal(db: Db, access: Access, id: string): Promise<Goal | undefined> {
-  const row = await db.kysely
-    .selectFrom('goals')
-    .select(selection(access))
-    .where('goals.id', '=', id)
-    .where(ownedBy('goals', access))
-    .executeTakeFirst();
+  const row = await goalById.first(db, { access, id });
   return row && toGoal(row, access);
 }
+
+const goalHeader = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
+  k.selectFrom('goals').select(['goals.owner_id', 'goals.status']).where('goals.id', '=', id).where(ownedBy('goals', access)),
+);
 
 /** The goal's owner and status, for rules that need no more than that. */
 export async function findGoalHeader(
@@ -53,12 +57,7 @@ export async function findGoalHeader(
   access: Access,
   id: string,
 ): Promise<{ owner_id: string; status: string } | undefined> {
-  return db.kysely
-    .selectFrom('goals')
-    .select(['goals.owner_id', 'goals.status'])
-    .where('goals.id', '=', id)
-    .where(ownedBy('goals', access))
-    .executeTakeFirst();
+  return goalHeader.first(db, { access, id });
 }
 
 export interface GoalFilters {
@@ -78,6 +77,33 @@ function filtersOf(eb: ExpressionBuilder<Database, 'goals'>, access: Access, f: 
   ]);
 }
 
+interface ListArgs {
+  access: Access;
+  filters: GoalFilters;
+  cursor: PageRequest['cursor'];
+  /** The page size plus one: the extra row only tells whether there is a next page. */
+  take: number;
+  skip: number;
+}
+
+const goalPage = prepareQuery((k, { access, filters, cursor, take, skip }: ListArgs) =>
+  k
+    .selectFrom('goals')
+    .select(selection(access))
+    .where((eb) => (cursor ? eb.and([filtersOf(eb, access, filters), afterCursor('goals', cursor)]) : filtersOf(eb, access, filters)))
+    .orderBy('goals.created_at', 'desc')
+    .orderBy('goals.id', 'desc')
+    .limit(take)
+    .offset(skip),
+);
+
+const goalCount = prepareQuery((k, { access, filters }: { access: Access; filters: GoalFilters }) =>
+  k
+    .selectFrom('goals')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => filtersOf(eb, access, filters)),
+);
+
 /** One page, newest first, and the total that matches the filters. */
 export async function listGoals(
   db: Db,
@@ -85,22 +111,9 @@ export async function listGoals(
   filters: GoalFilters,
   page: PageRequest,
 ): Promise<{ items: Goal[]; count: number }> {
-  const { cursor, offset } = page;
-  const rows = await db.kysely
-    .selectFrom('goals')
-    .select(selection(access))
-    .where((eb) => (cursor ? eb.and([filtersOf(eb, access, filters), afterCursor('goals', cursor)]) : filtersOf(eb, access, filters)))
-    .orderBy('goals.created_at', 'desc')
-    .orderBy('goals.id', 'desc')
-    .limit(page.limit + 1)
-    .offset(offset ?? 0)
-    .execute();
-  const { n } = await db.kysely
-    .selectFrom('goals')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where((eb) => filtersOf(eb, access, filters))
-    .executeTakeFirstOrThrow();
-  return { items: rows.map((r) => toGoal(r, access)), count: Number(n) };
+  const rows = await goalPage.all(db, { access, filters, cursor: page.cursor, take: page.limit + 1, skip: page.offset ?? 0 });
+  const counted = await goalCount.first(db, { access, filters });
+  return { items: rows.map((r) => toGoal(r, access)), count: Number(counted?.n ?? 0) };
 }
 
 export interface NewGoal {
@@ -113,12 +126,11 @@ export interface NewGoal {
   fields: LeadField[];
 }
 
-/**
- * Inserts the goal under its agent's owner in one statement. Returns undefined when the agent is
- * not visible to the caller, so nothing is written for an unknown or foreign agent.
- */
-export async function insertGoal(db: Db, access: Access, goal: NewGoal, now: string): Promise<Goal | undefined> {
-  const row = await db.kysely
+/** A goal as stored: `fields` as JSON text. */
+type GoalValues = Omit<NewGoal, 'fields'> & { fields: string };
+
+const goalInsert = prepareQuery((k, { access, goal, now }: { access: Access; goal: GoalValues; now: string }) =>
+  k
     .insertInto('goals')
     .columns(['id', 'owner_id', 'agent_id', 'name', 'description', 'status', 'priority', 'fields', 'created_at', 'updated_at'])
     .expression((eb) =>
@@ -132,19 +144,53 @@ export async function insertGoal(db: Db, access: Access, goal: NewGoal, now: str
           eb.val(goal.description).as('description'),
           eb.val(goal.status).as('status'),
           eb.val(goal.priority).as('priority'),
-          eb.val(JSON.stringify(goal.fields)).as('fields'),
+          eb.val(goal.fields).as('fields'),
           eb.val(now).as('created_at'),
           eb.val(now).as('updated_at'),
         ])
         .where('agents.id', '=', goal.agent_id)
         .where(ownedBy('agents', access)),
     )
-    .returning(selection(access))
-    .executeTakeFirst();
+    .returning(selection(access)),
+);
+
+/**
+ * Inserts the goal under its agent's owner in one statement. Returns undefined when the agent is
+ * not visible to the caller, so nothing is written for an unknown or foreign agent.
+ */
+export async function insertGoal(db: Db, access: Access, goal: NewGoal, now: string): Promise<Goal | undefined> {
+  const row = await goalInsert.first(db, { access, goal: { ...goal, fields: JSON.stringify(goal.fields) }, now });
   return row && toGoal(row, access);
 }
 
 export type GoalPatch = Partial<Omit<NewGoal, 'id'>>;
+
+interface UpdateArgs {
+  access: Access;
+  id: string;
+  patch: Partial<GoalValues>;
+  now: string;
+}
+
+const goalUpdate = prepareQuery((k, { access, id, patch, now }: UpdateArgs) =>
+  k
+    .updateTable('goals')
+    .set({ ...patch, updated_at: now })
+    .where('goals.id', '=', id)
+    .where(ownedBy('goals', access))
+    .$if(patch.agent_id !== undefined, (qb) =>
+      qb.where((eb: ExpressionBuilder<Database, 'goals'>) =>
+        eb.exists(
+          eb
+            .selectFrom('agents')
+            .select(sql`1`.as('one'))
+            .where('agents.id', '=', patch.agent_id ?? '')
+            .whereRef('agents.owner_id', '=', 'goals.owner_id'),
+        ),
+      ),
+    )
+    .returning(selection(access)),
+);
 
 /**
  * Applies the patch in one statement. A new agent_id must belong to the goal's owner, checked in
@@ -158,37 +204,18 @@ export async function updateGoal(
   now: string,
 ): Promise<Goal | undefined> {
   const { fields, ...rest } = patch;
-  const newAgent = patch.agent_id;
-  const row = await db.kysely
-    .updateTable('goals')
-    .set({ ...rest, ...(fields !== undefined ? { fields: JSON.stringify(fields) } : {}), updated_at: now })
-    .where('goals.id', '=', id)
-    .where(ownedBy('goals', access))
-    .$if(newAgent !== undefined, (qb) =>
-      qb.where((eb: ExpressionBuilder<Database, 'goals'>) =>
-        eb.exists(
-          eb
-            .selectFrom('agents')
-            .select(sql`1`.as('one'))
-            .where('agents.id', '=', newAgent ?? '')
-            .whereRef('agents.owner_id', '=', 'goals.owner_id'),
-        ),
-      ),
-    )
-    .returning(selection(access))
-    .executeTakeFirst();
+  const values = { ...rest, ...(fields !== undefined ? { fields: JSON.stringify(fields) } : {}) };
+  const row = await goalUpdate.first(db, { access, id, patch: values, now });
   return row && toGoal(row, access);
 }
 
+const goalDelete = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
+  k.deleteFrom('goals').where('goals.id', '=', id).where(ownedBy('goals', access)).returning('goals.id'),
+);
+
 /** Deletes the goal; its attachments go with it (ON DELETE CASCADE). */
 export async function deleteGoal(db: Db, access: Access, id: string): Promise<boolean> {
-  const row = await db.kysely
-    .deleteFrom('goals')
-    .where('goals.id', '=', id)
-    .where(ownedBy('goals', access))
-    .returning('goals.id')
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await goalDelete.first(db, { access, id })) !== undefined;
 }
 
 export interface Attachment {
@@ -198,19 +225,15 @@ export interface Attachment {
   replaced_goal_id: string | null;
 }
 
-/**
- * Attaches the goal to the agent in one statement: it inserts or replaces the agent's attachment
- * only when both are visible to the caller, share an owner and the goal is not archived.
- * Re-attaching the attached goal changes nothing. Undefined means a rule stopped it.
- */
-export async function attachGoal(
-  db: Db,
-  access: Access,
-  agentId: string,
-  goalId: string,
-  now: string,
-): Promise<Attachment | undefined> {
-  const inserted = await db.kysely
+interface AttachArgs {
+  access: Access;
+  agentId: string;
+  goalId: string;
+  now: string;
+}
+
+const attachUpsert = prepareQuery((k, { access, agentId, goalId, now }: AttachArgs) =>
+  k
     .insertInto('attachments')
     .columns(['agent_id', 'goal_id', 'attached_at', 'replaced_goal_id'])
     .expression((eb) =>
@@ -237,26 +260,33 @@ export async function attachGoal(
         })
         .where('attachments.goal_id', '<>', (eb) => eb.ref('excluded.goal_id')),
     )
-    .returning(['agent_id', 'goal_id', 'attached_at', 'replaced_goal_id'])
-    .executeTakeFirst();
-  if (inserted) return inserted;
-  const current = await db.kysely
-    .selectFrom('attachments')
-    .select(['agent_id', 'goal_id', 'attached_at'])
-    .where('agent_id', '=', agentId)
-    .where('goal_id', '=', goalId)
-    .executeTakeFirst();
-  return current && { ...current, replaced_goal_id: null };
-}
+    .returning(['agent_id', 'goal_id', 'attached_at', 'replaced_goal_id']),
+);
 
-/** Removes the agent's attachment (only if it is `goalId`, when given); the removed pair or undefined. */
-export async function detachGoal(
+const currentAttachment = prepareQuery((k, { agentId, goalId }: { agentId: string; goalId: string }) =>
+  k.selectFrom('attachments').select(['agent_id', 'goal_id', 'attached_at']).where('agent_id', '=', agentId).where('goal_id', '=', goalId),
+);
+
+/**
+ * Attaches the goal to the agent in one statement: it inserts or replaces the agent's attachment
+ * only when both are visible to the caller, share an owner and the goal is not archived.
+ * Re-attaching the attached goal changes nothing. Undefined means a rule stopped it.
+ */
+export async function attachGoal(
   db: Db,
   access: Access,
   agentId: string,
-  goalId: string | undefined,
-): Promise<{ agent_id: string; goal_id: string } | undefined> {
-  return db.kysely
+  goalId: string,
+  now: string,
+): Promise<Attachment | undefined> {
+  const inserted = await attachUpsert.first(db, { access, agentId, goalId, now });
+  if (inserted) return inserted;
+  const current = await currentAttachment.first(db, { agentId, goalId });
+  return current && { ...current, replaced_goal_id: null };
+}
+
+const attachmentDelete = prepareQuery((k, { access, agentId, goalId }: { access: Access; agentId: string; goalId: string | undefined }) =>
+  k
     .deleteFrom('attachments')
     .where('attachments.agent_id', '=', agentId)
     .$if(goalId !== undefined, (qb) => qb.where('attachments.goal_id', '=', goalId ?? ''))
@@ -269,6 +299,15 @@ export async function detachGoal(
           .where(ownedBy('agents', access)),
       ),
     )
-    .returning(['attachments.agent_id', 'attachments.goal_id'])
-    .executeTakeFirst();
+    .returning(['attachments.agent_id', 'attachments.goal_id']),
+);
+
+/** Removes the agent's attachment (only if it is `goalId`, when given); the removed pair or undefined. */
+export async function detachGoal(
+  db: Db,
+  access: Access,
+  agentId: string,
+  goalId: string | undefined,
+): Promise<{ agent_id: string; goal_id: string } | undefined> {
+  return attachmentDelete.first(db, { access, agentId, goalId });
 }
