@@ -40,6 +40,8 @@ const insertGoal = db.prepare(
 const attach = db.prepare(
   `insert into "attachments" ("agent_id", "goal_id", "attached_at", "replaced_goal_id") select "agents"."id", "goals"."id", ? as "attached_at", NULL as "replaced_goal_id" from "agents" inner join "goals" on "goals"."id" = ? and "goals"."owner_id" = "agents"."owner_id" and "goals"."status" <> ? where "agents"."id" = ? and "agents"."owner_id" = ? on conflict ("agent_id") do update set "goal_id" = "excluded"."goal_id", "attached_at" = "excluded"."attached_at", "replaced_goal_id" = attachments.goal_id where "attachments"."goal_id" <> "excluded"."goal_id" returning "agent_id", "goal_id", "attached_at", "replaced_goal_id"`,
 );
+// Writes run to completion (all, not get): a statement left before SQLITE_DONE skips SQLite's
+// WAL auto-checkpoint, which would let the WAL grow without bound and leave the work to the other server.
 const currentAttachment = db.prepare(`select "agent_id", "goal_id", "attached_at" from "attachments" where "agent_id" = ? and "goal_id" = ?`);
 
 /** One pair of statements (page, count) per combination of filters, prepared on first use. */
@@ -157,7 +159,7 @@ app.post('/invoke', async (c) => {
     }
     case 'goals.create': {
       const now = new Date().toISOString();
-      const row = insertGoal.get(
+      const [row] = insertGoal.all(
         randomUUID(),
         str(data.name)?.trim(),
         str(data.description) ?? null,
@@ -168,7 +170,7 @@ app.post('/invoke', async (c) => {
         now,
         str(data.agent_id),
         uid,
-      ) as Row | undefined;
+      ) as Row[];
       return row ? c.json({ success: true, data: toGoal(row, false) }, 201) : notFound();
     }
     case 'goals.attach': {
@@ -182,7 +184,7 @@ app.post('/invoke', async (c) => {
         return c.json({ success: false, error: { code: 'CONFLICT' } }, 409);
       }
       const now = new Date().toISOString();
-      const inserted = attach.get(now, goalId, 'archived', agentId, uid) as Row | undefined;
+      const [inserted] = attach.all(now, goalId, 'archived', agentId, uid) as Row[];
       if (inserted) return c.json({ success: true, data: inserted });
       const current = currentAttachment.get(agentId, goalId) as Row | undefined;
       return c.json({ success: true, data: current && { ...current, replaced_goal_id: null } });

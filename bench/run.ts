@@ -6,7 +6,7 @@
  * every round so that a busy machine slows both alike. Writes the report to bench/RESULTS.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -193,9 +193,13 @@ async function benchSize(rows: number): Promise<SizeReport> {
   const fixture = seed({ path: dbPath, rows, users: opts.users, agents: opts.agents });
   console.log(`   seeded in ${fixture.seconds.toFixed(1)} s, ${(fixture.bytes / 2 ** 20).toFixed(0)} MiB`);
 
+  // Each server gets its own copy, so neither pays for the other's writes (WAL checkpoints).
+  const floorPath = `${tmp}/bench-${rows}-floor.db`;
+  copyFileSync(dbPath, floorPath);
+
   const list = scenarios(fixture).filter((s) => !opts.only || opts.only.includes(s.name));
   const ours = await start('ours', dbPath);
-  const floor = await start('floor', dbPath);
+  const floor = await start('floor', floorPath);
   const loadavg: number[] = [os.loadavg()[0] ?? 0];
   const runs: Record<string, Record<Who, Run[]>> = {};
   try {
@@ -230,7 +234,7 @@ async function benchSize(rows: number): Promise<SizeReport> {
   } finally {
     await stop(ours);
     await stop(floor);
-    if (!args.profile) for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+    for (const path of [dbPath, floorPath]) for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
   }
 }
 
