@@ -50,17 +50,15 @@ function listStatementsFor(admin: boolean, has: { owner: boolean; agent: boolean
   const key = `${admin}${has.owner}${has.agent}${has.status}${has.cursor}`;
   let found = listStatements.get(key);
   if (!found) {
-    const where = [admin ? '1 = 1' : '"goals"."owner_id" = ?'];
-    if (has.owner) where.push('"goals"."owner_id" = ?');
-    if (has.agent) where.push('"goals"."agent_id" = ?');
-    if (has.status) where.push('"goals"."status" = ?');
-    const filters = where.length === 1 ? where[0] : `(${where.join(' and ')})`;
-    const pageWhere = has.cursor ? `(${filters} and ("goals"."created_at", "goals"."id") < (?, ?))` : filters;
+    const filters = admin ? [] : ['"goals"."owner_id" = ?'];
+    if (has.owner) filters.push('"goals"."owner_id" = ?');
+    if (has.agent) filters.push('"goals"."agent_id" = ?');
+    if (has.status) filters.push('"goals"."status" = ?');
+    const where = (list: string[]) => (list.length === 0 ? '' : list.length === 1 ? ` where ${list[0]}` : ` where (${list.join(' and ')})`);
+    const page = has.cursor ? [...filters, '("goals"."created_at", "goals"."id") < (?, ?)'] : filters;
     found = {
-      page: db.prepare(
-        `select ${cols(admin)} from "goals" where ${pageWhere} order by "goals"."created_at" desc, "goals"."id" desc limit ? offset ?`,
-      ),
-      count: db.prepare(`select count(*) as "n" from "goals" where ${filters}`),
+      page: db.prepare(`select ${cols(admin)} from "goals"${where(page)} order by "goals"."created_at" desc, "goals"."id" desc limit ? offset ?`),
+      count: db.prepare(`select count(*) as "n" from "goals"${where(filters)}`),
     };
     listStatements.set(key, found);
   }

@@ -1,6 +1,6 @@
-import { sql, type ExpressionBuilder } from 'kysely';
-import { afterCursor, nameContains, ownerColumns, toOwner, type OwnerColumns } from '../db/listing.js';
-import { ownedBy, type Access } from '../db/owner-scope.js';
+import { expressionBuilder, sql, type Expression, type SqlBool } from 'kysely';
+import { afterCursor, nameContains, ownerColumns, toOwner, whereAll, type OwnerColumns } from '../db/listing.js';
+import { ownedBy, ownerConditions, type Access } from '../db/owner-scope.js';
 import { prepareQuery } from '../db/prepared.js';
 import type { AgentsTable, Database, Db } from '../db/types.js';
 import type { PageRequest } from '../db/listing.js';
@@ -57,12 +57,13 @@ export interface AgentFilters {
   ownerId?: string | undefined;
 }
 
-function filtersOf(eb: ExpressionBuilder<Database, 'agents'>, access: Access, f: AgentFilters) {
-  return eb.and([
-    ownedBy('agents', access),
+function filtersOf(access: Access, f: AgentFilters): Expression<SqlBool>[] {
+  const eb = expressionBuilder<Database, 'agents'>();
+  return [
+    ...ownerConditions('agents', access),
     ...(f.ownerId !== undefined ? [eb('agents.owner_id', '=', f.ownerId)] : []),
     ...(f.q !== undefined ? [nameContains('agents', f.q)] : []),
-  ]);
+  ];
 }
 
 interface ListArgs {
@@ -78,7 +79,7 @@ const agentPage = prepareQuery((k, { access, filters, cursor, take, skip }: List
   k
     .selectFrom('agents')
     .select(selection(access))
-    .where((eb) => (cursor ? eb.and([filtersOf(eb, access, filters), afterCursor('agents', cursor)]) : filtersOf(eb, access, filters)))
+    .$call(whereAll([...filtersOf(access, filters), ...(cursor ? [afterCursor('agents', cursor)] : [])]))
     .orderBy('agents.created_at', 'desc')
     .orderBy('agents.id', 'desc')
     .limit(take)
@@ -89,7 +90,7 @@ const agentCount = prepareQuery((k, { access, filters }: { access: Access; filte
   k
     .selectFrom('agents')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where((eb) => filtersOf(eb, access, filters)),
+    .$call(whereAll(filtersOf(access, filters))),
 );
 
 export async function listAgents(

@@ -1,4 +1,4 @@
-import { sql, type AliasedRawBuilder, type Expression, type SqlBool } from 'kysely';
+import { expressionBuilder, sql, type AliasedRawBuilder, type Expression, type SqlBool } from 'kysely';
 import type { Cursor } from '../rpc/pagination.js';
 import type { Owner } from '../rpc/common-schemas.js';
 import type { OwnedTable } from './owner-scope.js';
@@ -6,6 +6,14 @@ import type { OwnedTable } from './owner-scope.js';
 /** Rows strictly after the cursor in newest-first order; uses the (…, created_at, id) indexes. */
 export const afterCursor = (table: OwnedTable, cursor: Cursor): Expression<SqlBool> =>
   sql<SqlBool>`(${sql.ref(`${table}.created_at`)}, ${sql.ref(`${table}.id`)}) < (${cursor.createdAt}, ${cursor.id})`;
+
+/** ANDs the conditions into the query's WHERE; with none, the query keeps no WHERE at all. */
+export const whereAll =
+  (conditions: readonly Expression<SqlBool>[]) =>
+  <QB extends { where(expression: Expression<SqlBool>): QB }>(qb: QB): QB => {
+    if (conditions.length === 0) return qb;
+    return qb.where(expressionBuilder().and([...conditions]));
+  };
 
 /** Literal, ASCII case-insensitive substring match: `%` and `_` are plain characters here. */
 export const nameContains = (table: OwnedTable, q: string): Expression<SqlBool> =>

@@ -1,6 +1,6 @@
-import { sql, type ExpressionBuilder } from 'kysely';
-import { afterCursor, nameContains, ownerColumns, toOwner, type OwnerColumns, type PageRequest } from '../db/listing.js';
-import { ownedBy, type Access } from '../db/owner-scope.js';
+import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { afterCursor, nameContains, ownerColumns, toOwner, whereAll, type OwnerColumns, type PageRequest } from '../db/listing.js';
+import { ownedBy, ownerConditions, type Access } from '../db/owner-scope.js';
 import { prepareQuery } from '../db/prepared.js';
 import type { Database, Db, GoalsTable } from '../db/types.js';
 import type { Goal, GoalStatus, LeadField } from './schemas.js';
@@ -67,14 +67,15 @@ export interface GoalFilters {
   ownerId?: string | undefined;
 }
 
-function filtersOf(eb: ExpressionBuilder<Database, 'goals'>, access: Access, f: GoalFilters) {
-  return eb.and([
-    ownedBy('goals', access),
+function filtersOf(access: Access, f: GoalFilters): Expression<SqlBool>[] {
+  const eb = expressionBuilder<Database, 'goals'>();
+  return [
+    ...ownerConditions('goals', access),
     ...(f.ownerId !== undefined ? [eb('goals.owner_id', '=', f.ownerId)] : []),
     ...(f.agentId !== undefined ? [eb('goals.agent_id', '=', f.agentId)] : []),
     ...(f.status !== undefined ? [eb('goals.status', '=', f.status)] : []),
     ...(f.q !== undefined ? [nameContains('goals', f.q)] : []),
-  ]);
+  ];
 }
 
 interface ListArgs {
@@ -90,7 +91,7 @@ const goalPage = prepareQuery((k, { access, filters, cursor, take, skip }: ListA
   k
     .selectFrom('goals')
     .select(selection(access))
-    .where((eb) => (cursor ? eb.and([filtersOf(eb, access, filters), afterCursor('goals', cursor)]) : filtersOf(eb, access, filters)))
+    .$call(whereAll([...filtersOf(access, filters), ...(cursor ? [afterCursor('goals', cursor)] : [])]))
     .orderBy('goals.created_at', 'desc')
     .orderBy('goals.id', 'desc')
     .limit(take)
@@ -101,7 +102,7 @@ const goalCount = prepareQuery((k, { access, filters }: { access: Access; filter
   k
     .selectFrom('goals')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where((eb) => filtersOf(eb, access, filters)),
+    .$call(whereAll(filtersOf(access, filters))),
 );
 
 /** One page, newest first, and the total that matches the filters. */
