@@ -41,12 +41,33 @@ export function summariseProfiles(dir: string, top = 25): string {
       const a = frame.functionName === '(idle)' ? '(idle)' : area(frame.url);
       areas.set(a, (areas.get(a) ?? 0) + us);
     }
+    // Inclusive time of the project's own functions: self plus everything they called.
+    const inclusive = new Map<string, number>();
+    const visit = (id: number, onStack: Set<string>): number => {
+      const node = byId.get(id);
+      if (!node) return 0;
+      let sum = self.get(id) ?? 0;
+      const frame = node.callFrame;
+      const name = `${frame.functionName || '(anonymous)'} ${area(frame.url)}:${frame.lineNumber + 1}`;
+      const own = /^(dist|src)\//.test(area(frame.url)) && !onStack.has(name);
+      if (own) onStack.add(name);
+      for (const child of node.children ?? []) sum += visit(child, onStack);
+      if (own) {
+        onStack.delete(name);
+        inclusive.set(name, (inclusive.get(name) ?? 0) + sum);
+      }
+      return sum;
+    };
+    const root = profile.nodes[0];
+    if (root) visit(root.id, new Set());
     const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
     const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top);
     out.push(`\n## ${dir}/${file} (${(total / 1e6).toFixed(1)} s sampled)`, '', 'self time by area:');
     for (const [name, us] of sorted(areas)) out.push(`  ${pct(us)}  ${name}`);
     out.push('', 'self time by function:');
     for (const [name, us] of sorted(fns)) out.push(`  ${pct(us)}  ${name}`);
+    out.push('', "inclusive time of the project's functions:");
+    for (const [name, us] of sorted(inclusive)) out.push(`  ${pct(us)}  ${name}`);
   }
   return out.join('\n');
 }

@@ -7,6 +7,8 @@ export interface Run {
   p99: number;
   failed: number;
   rss: number;
+  /** Server CPU time (user + system) per request served, in microseconds. */
+  cpuPerRequest: number;
 }
 
 export interface SizeReport {
@@ -49,8 +51,8 @@ const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
 export interface Summary {
   name: string;
   what: string;
-  ours: { rps: number; p50: number; p99: number };
-  floor: { rps: number; p50: number; p99: number };
+  ours: { rps: number; p50: number; p99: number; cpu: number };
+  floor: { rps: number; p50: number; p99: number; cpu: number };
   ratio: number;
   p99Ratio: number;
   failed: number;
@@ -62,6 +64,7 @@ export function summarise(size: SizeReport): Summary[] {
       rps: median(list.map((r) => r.rps)),
       p50: median(list.map((r) => r.p50)),
       p99: median(list.map((r) => r.p99)),
+      cpu: median(list.map((r) => r.cpuPerRequest)),
     });
     const ours = side(runs.ours);
     const floor = side(runs.floor);
@@ -79,15 +82,16 @@ function sizeSection(size: SizeReport, settings: ReportInput['settings']): strin
       `seeded in ${fmt(size.fixture.seconds, 1)} s). Load average (1 min) at the start and after each round: ` +
       `${size.loadavg.map((l) => fmt(l, 2)).join(' → ')}.`,
     '',
-    '| scenario | ours rps | floor rps | ratio | ours p50 | floor p50 | ours p99 | floor p99 | p99 ratio |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| scenario | ours rps | floor rps | ratio | ours p50 | floor p50 | ours p99 | floor p99 | p99 ratio | ours CPU/req | floor CPU/req |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...rows.map(
       (r) =>
         `| ${r.name} | ${fmt(r.ours.rps)} | ${fmt(r.floor.rps)} | ${fmt(r.ratio, 2)} | ${r.ours.p50} ms | ${r.floor.p50} ms | ` +
-        `${r.ours.p99} ms | ${r.floor.p99} ms | ${fmt(r.p99Ratio, 2)} |`,
+        `${r.ours.p99} ms | ${r.floor.p99} ms | ${fmt(r.p99Ratio, 2)} | ${fmt(r.ours.cpu)} µs | ${fmt(r.floor.cpu)} µs |`,
     ),
     '',
-    `Medians of ${settings.rounds} rounds; latencies at autocannon's 1 ms resolution.` +
+    `Medians of ${settings.rounds} rounds; latencies at autocannon's 1 ms resolution. CPU/req is the server process's ` +
+      'CPU time (user + system, from /proc) per request served: it depends less on what else runs on the machine than rps does.' +
       (rows.some((r) => r.failed > 0) ? ` **${rows.reduce((n, r) => n + r.failed, 0)} requests failed.**` : ' No request failed.'),
     '',
     `Server RSS, peak under load: ours ${mib(size.rss.ours)}, floor ${mib(size.rss.floor)} ` +

@@ -62,6 +62,9 @@ interface Server {
   peakRss: number;
 }
 
+/** USER_HZ of /proc/<pid>/stat: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort(): Promise<number> {
@@ -84,6 +87,19 @@ function rssOf(pid: number | undefined): number {
     return match ? Number(match[1]) * 1024 : 0;
   } catch {
     return 0;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc), or NaN elsewhere. */
+function cpuOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // Fields after the command name: state is 3rd, utime and stime are the 14th and 15th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
   }
 }
 
@@ -164,6 +180,7 @@ async function load(server: Server, s: Scenario, token: string, seconds: number)
     peak = Math.max(peak, rssOf(server.child.pid));
   }, 200);
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const cpuBefore = cpuOf(server.child.pid);
   const result = await autocannon({
     url: server.url,
     connections: opts.connections,
@@ -179,6 +196,7 @@ async function load(server: Server, s: Scenario, token: string, seconds: number)
     ],
   });
   clearInterval(sampler);
+  const cpu = cpuOf(server.child.pid) - cpuBefore;
   peak = Math.max(peak, rssOf(server.child.pid));
   server.peakRss = Math.max(server.peakRss, peak);
   const ok = result['2xx'];
@@ -186,7 +204,8 @@ async function load(server: Server, s: Scenario, token: string, seconds: number)
   if (bad > 0) {
     console.warn(`  ! ${server.who} ${s.name}: ${bad} failed requests ${JSON.stringify(result.statusCodeStats)}`);
   }
-  return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: bad, rss: peak };
+  const served = ok + result.non2xx;
+  return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: bad, rss: peak, cpuPerRequest: (cpu * 1e6) / served };
 }
 
 async function benchSize(rows: number): Promise<SizeReport> {
@@ -220,7 +239,7 @@ async function benchSize(rows: number): Promise<SizeReport> {
           const run = await load(server, s, fixture.keys[s.key], opts.duration);
           (runs[s.name] ??= { ours: [], floor: [] })[server.who].push(run);
           console.log(
-            `   round ${round} ${s.name.padEnd(17)} ${server.who.padEnd(5)} ${run.rps.toFixed(0).padStart(6)} rps  p50 ${run.p50} ms  p99 ${run.p99} ms`,
+            `   round ${round} ${s.name.padEnd(17)} ${server.who.padEnd(5)} ${run.rps.toFixed(0).padStart(6)} rps  p50 ${run.p50} ms  p99 ${run.p99} ms  cpu ${run.cpuPerRequest.toFixed(0)} µs/req`,
           );
         }
       }
