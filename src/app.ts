@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
 import { createAuthenticator, type Authenticate } from './auth/authenticate.js';
 import type { Principal } from './auth/principal.js';
 import type { Config } from './config.js';
@@ -33,7 +32,26 @@ export interface AppDeps {
   fetch?: typeof fetch;
 }
 
-type Env = { Variables: { requestId: string } };
+type Env = { Variables: { requestId: string; rateHeaders: Record<string, string> } };
+
+/**
+ * The security headers of every response (hono's secureHeaders() defaults, written out). The API's
+ * own answers carry them in one plain object: setting them one by one on a Headers object, as the
+ * middleware does, was the largest single cost of a small request on Node.
+ */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Origin-Agent-Cluster': '?1',
+  'Referrer-Policy': 'no-referrer',
+  'Strict-Transport-Security': 'max-age=15552000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'X-DNS-Prefetch-Control': 'off',
+  'X-Download-Options': 'noopen',
+  'X-Frame-Options': 'SAMEORIGIN',
+  'X-Permitted-Cross-Domain-Policies': 'none',
+  'X-XSS-Protection': '0',
+};
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -112,19 +130,37 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   const app = new Hono<Env>();
 
-  const fail = (c: Context<Env>, err: ApiError) => {
-    for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-    return c.json(errorBody(err, c.get('requestId')), err.status as 400);
+  // Responses made by `reply` already have every common header; others get them added below.
+  const complete = new WeakSet<Response>();
+
+  /** A JSON answer of the API, with the common headers, the request id and any rate-limit headers. */
+  const reply = (c: Context<Env>, status: number, body: unknown, headers: Record<string, string> = {}): Response => {
+    const res = new Response(JSON.stringify(body), {
+      status,
+      headers: {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-store',
+        ...SECURITY_HEADERS,
+        'X-Request-Id': c.get('requestId'),
+        ...c.get('rateHeaders'),
+        ...headers,
+      },
+    });
+    complete.add(res);
+    return res;
   };
+
+  const fail = (c: Context<Env>, err: ApiError) => reply(c, err.status, errorBody(err, c.get('requestId')), err.headers);
 
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     c.set('requestId', requestId);
-    c.header('X-Request-Id', requestId);
     await next();
+    if (complete.has(c.res)) return;
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+    c.res.headers.set('X-Request-Id', requestId);
   });
-  app.use('*', secureHeaders());
   if (deps.config.CORS_ORIGINS.length > 0) {
     app.use(
       '*',
@@ -154,20 +190,18 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   app.post('/invoke', async (c) => {
-    c.header('Cache-Control', 'no-store');
     const text = await readBody(c.req.raw);
     const principal = await authenticate(c.req.header('authorization'));
 
     const decision = limiter.take(principal.userId);
-    const headers = rateHeaders(decision, limiter.windowSeconds);
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    c.set('rateHeaders', rateHeaders(decision, limiter.windowSeconds));
     if (!decision.allowed) throw rateLimited(decision.resetSeconds);
 
     const body = parseJson(text);
     const call = { principal, requestId: c.get('requestId') };
     if (!Array.isArray(body)) {
       const result = await dispatch(body, call, core);
-      return c.json({ success: true, data: result.data }, result.status as 200);
+      return reply(c, result.status, { success: true, data: result.data });
     }
 
     if (body.length === 0 || body.length > MAX_BATCH) {
@@ -178,12 +212,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
       const extra = limiter.take(principal.userId, body.length - 1);
       if (!extra.allowed) throw rateLimited(extra.resetSeconds);
     }
-    return c.json(await runBatch(body, principal, call.requestId, core, logger));
+    return reply(c, 200, await runBatch(body, principal, call.requestId, core, logger));
   });
 
   app.all('/invoke', (c) => {
-    c.header('Allow', 'POST');
-    return fail(c, new ApiError('METHOD_NOT_ALLOWED', `Use POST on /invoke, not ${c.req.method}.`));
+    return fail(c, new ApiError('METHOD_NOT_ALLOWED', `Use POST on /invoke, not ${c.req.method}.`, { headers: { Allow: 'POST' } }));
   });
 
   return app;
