@@ -6,7 +6,7 @@
  * every round so that a busy machine slows both alike. Writes the report to bench/RESULTS.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench/RESULTS.md' },
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    reuse: { type: 'boolean', default: false },
   },
 });
 
@@ -208,16 +209,30 @@ async function load(server: Server, s: Scenario, token: string, seconds: number)
   return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: bad, rss: peak, cpuPerRequest: (cpu * 1e6) / served };
 }
 
+/** Seeds a fresh database, or with --reuse takes the one an earlier run kept (seeding 1M rows takes minutes). */
+function seeded(seedPath: string, rows: number): Fixture {
+  const fixturePath = seedPath.replace(/\.db$/, '.json');
+  if (args.reuse && existsSync(seedPath) && existsSync(fixturePath)) {
+    console.log(`\n== ${rows.toLocaleString('en')} goals: reusing ${seedPath}`);
+    return JSON.parse(readFileSync(fixturePath, 'utf8')) as Fixture;
+  }
+  console.log(`\n== ${rows.toLocaleString('en')} goals: seeding ${seedPath}`);
+  const fixture = seed({ path: seedPath, rows, users: opts.users, agents: opts.agents });
+  console.log(`   seeded in ${fixture.seconds.toFixed(1)} s, ${(fixture.bytes / 2 ** 20).toFixed(0)} MiB`);
+  writeFileSync(fixturePath, JSON.stringify(fixture));
+  return fixture;
+}
+
 async function benchSize(rows: number): Promise<SizeReport> {
   mkdirSync(tmp, { recursive: true });
-  const dbPath = `${tmp}/bench-${rows}.db`;
-  console.log(`\n== ${rows.toLocaleString('en')} goals: seeding ${dbPath}`);
-  const fixture = seed({ path: dbPath, rows, users: opts.users, agents: opts.agents });
-  console.log(`   seeded in ${fixture.seconds.toFixed(1)} s, ${(fixture.bytes / 2 ** 20).toFixed(0)} MiB`);
+  const seedPath = `${tmp}/seed-${rows}-${opts.users}-${opts.agents}.db`;
+  const fixture = seeded(seedPath, rows);
 
   // Each server gets its own copy, so neither pays for the other's writes (WAL checkpoints).
+  const dbPath = `${tmp}/bench-${rows}-ours.db`;
   const floorPath = `${tmp}/bench-${rows}-floor.db`;
-  copyFileSync(dbPath, floorPath);
+  copyFileSync(seedPath, dbPath);
+  copyFileSync(seedPath, floorPath);
 
   const list = scenarios(fixture).filter((s) => !opts.only || opts.only.includes(s.name));
   const ours = await start('ours', dbPath);
@@ -256,7 +271,9 @@ async function benchSize(rows: number): Promise<SizeReport> {
   } finally {
     await stop(ours);
     await stop(floor);
+    const keep = args.reuse ? [] : [seedPath, seedPath.replace(/\.db$/, '.json')];
     for (const path of [dbPath, floorPath]) for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+    for (const path of keep) rmSync(path, { force: true });
   }
 }
 
