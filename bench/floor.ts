@@ -32,17 +32,17 @@ const touchKey = db.prepare(`update "api_keys" set "last_used_at" = ? where "id"
 const goalById = [false, true].map((admin) =>
   db.prepare(`select ${cols(admin)} from "goals" where "goals"."id" = ? and ${admin ? '1 = 1' : '"goals"."owner_id" = ?'}`),
 );
-const goalHeader = db.prepare(`select "goals"."owner_id", "goals"."status" from "goals" where "goals"."id" = ? and "goals"."owner_id" = ?`);
-const agentOwner = db.prepare(`select "agents"."owner_id" from "agents" where "agents"."id" = ? and "agents"."owner_id" = ?`);
 const insertGoal = db.prepare(
   `insert into "goals" ("id", "owner_id", "agent_id", "name", "description", "status", "priority", "fields", "created_at", "updated_at") select ? as "id", "agents"."owner_id", "agents"."id" as "agent_id", ? as "name", ? as "description", ? as "status", ? as "priority", ? as "fields", ? as "created_at", ? as "updated_at" from "agents" where "agents"."id" = ? and "agents"."owner_id" = ? returning ${GOAL}`,
 );
 const attach = db.prepare(
   `insert into "attachments" ("agent_id", "goal_id", "attached_at", "replaced_goal_id") select "agents"."id", "goals"."id", ? as "attached_at", NULL as "replaced_goal_id" from "agents" inner join "goals" on "goals"."id" = ? and "goals"."owner_id" = "agents"."owner_id" and "goals"."status" <> ? where "agents"."id" = ? and "agents"."owner_id" = ? on conflict ("agent_id") do update set "goal_id" = "excluded"."goal_id", "attached_at" = "excluded"."attached_at", "replaced_goal_id" = attachments.goal_id where "attachments"."goal_id" <> "excluded"."goal_id" returning "agent_id", "goal_id", "attached_at", "replaced_goal_id"`,
 );
+const attachState = db.prepare(
+  `select (select "goals"."owner_id" from "goals" where "goals"."id" = ? and "goals"."owner_id" = ?) as "goal_owner", (select "goals"."status" from "goals" where "goals"."id" = ? and "goals"."owner_id" = ?) as "goal_status", (select "agents"."owner_id" from "agents" where "agents"."id" = ? and "agents"."owner_id" = ?) as "agent_owner", (select "attachments"."attached_at" from "attachments" where "attachments"."agent_id" = ? and "attachments"."goal_id" = ?) as "attached_at"`,
+);
 // Writes run to completion (all, not get): a statement left before SQLITE_DONE skips SQLite's
-// WAL auto-checkpoint, which would let the WAL grow without bound and leave the work to the other server.
-const currentAttachment = db.prepare(`select "agent_id", "goal_id", "attached_at" from "attachments" where "agent_id" = ? and "goal_id" = ?`);
+// WAL auto-checkpoint, which would let the WAL grow without bound.
 
 /** One pair of statements (page, count) per combination of filters, prepared on first use. */
 const listStatements = new Map<string, { page: BetterSqlite3.Statement; count: BetterSqlite3.Statement }>();
@@ -174,18 +174,15 @@ app.post('/invoke', async (c) => {
     case 'goals.attach': {
       const goalId = str(data.goalId);
       const agentId = str(data.agentId);
-      const goal = goalHeader.get(goalId, uid) as Row | undefined;
-      if (!goal) return notFound();
-      const owner = agentOwner.get(agentId, uid) as Row | undefined;
-      if (!owner) return notFound();
-      if (owner.owner_id !== goal.owner_id || goal.status === 'archived') {
-        return c.json({ success: false, error: { code: 'CONFLICT' } }, 409);
-      }
       const now = new Date().toISOString();
       const [inserted] = attach.all(now, goalId, 'archived', agentId, uid) as Row[];
       if (inserted) return c.json({ success: true, data: inserted });
-      const current = currentAttachment.get(agentId, goalId) as Row | undefined;
-      return c.json({ success: true, data: current && { ...current, replaced_goal_id: null } });
+      const state = attachState.get(goalId, uid, goalId, uid, agentId, uid, agentId, goalId) as Row;
+      if (state.goal_owner === null || state.agent_owner === null) return notFound();
+      if (state.agent_owner !== state.goal_owner || state.goal_status === 'archived' || state.attached_at === null) {
+        return c.json({ success: false, error: { code: 'CONFLICT' } }, 409);
+      }
+      return c.json({ success: true, data: { agent_id: agentId, goal_id: goalId, attached_at: state.attached_at, replaced_goal_id: null } });
     }
   }
   return c.json({ success: false, error: { code: 'VALIDATION_ERROR' } }, 400);

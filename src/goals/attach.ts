@@ -1,9 +1,8 @@
-import { findAgentOwner } from '../agents/store.js';
 import { isoNow } from '../platform/clock.js';
 import { defineAction } from '../rpc/define-action.js';
 import { ApiError, notFound } from '../rpc/errors.js';
 import { attachInput, attachmentSchema } from './schemas.js';
-import { attachGoal, findGoalHeader } from './store.js';
+import { attachGoal, attachState } from './store.js';
 
 export const goalsAttach = defineAction({
   resource: 'goals',
@@ -17,19 +16,18 @@ export const goalsAttach = defineAction({
   aliases: { goal_id: 'goalId', agent_id: 'agentId' },
   idempotent: true,
   async run({ data: { goalId, agentId } }, ctx) {
-    // The checks give precise errors; the attach statement enforces the same rules atomically.
-    const goal = await findGoalHeader(ctx.db, ctx.access, goalId);
-    if (!goal) throw notFound('Goal', goalId);
-    const agentOwner = await findAgentOwner(ctx.db, ctx.access, agentId);
-    if (agentOwner === undefined) throw notFound('Agent', agentId);
-    if (agentOwner !== goal.owner_id) {
+    // The statement enforces every rule; only when it writes nothing are the reasons read, in the
+    // order the errors are reported. The common case is one statement (one round trip on D1).
+    const attached = await attachGoal(ctx.db, ctx.access, agentId, goalId, isoNow(ctx.clock));
+    if (attached) return attached;
+    const state = await attachState(ctx.db, ctx.access, agentId, goalId);
+    if (state.goal_owner === null) throw notFound('Goal', goalId);
+    if (state.agent_owner === null) throw notFound('Agent', agentId);
+    if (state.agent_owner !== state.goal_owner) {
       throw new ApiError('CONFLICT', `Goal ${goalId} and agent ${agentId} belong to different owners.`);
     }
-    if (goal.status === 'archived') throw new ApiError('CONFLICT', `Goal ${goalId} is archived and cannot be attached.`);
-    const attachment = await attachGoal(ctx.db, ctx.access, agentId, goalId, isoNow(ctx.clock));
-    if (!attachment) {
-      throw new ApiError('CONFLICT', `Goal ${goalId} changed while it was being attached; try again.`, { retryable: true });
-    }
-    return attachment;
+    if (state.goal_status === 'archived') throw new ApiError('CONFLICT', `Goal ${goalId} is archived and cannot be attached.`);
+    if (state.attached_at !== null) return { agent_id: agentId, goal_id: goalId, attached_at: state.attached_at, replaced_goal_id: null };
+    throw new ApiError('CONFLICT', `Goal ${goalId} changed while it was being attached; try again.`, { retryable: true });
   },
 });

@@ -264,14 +264,10 @@ const attachUpsert = prepareQuery((k, { access, agentId, goalId, now }: AttachAr
     .returning(['agent_id', 'goal_id', 'attached_at', 'replaced_goal_id']),
 );
 
-const currentAttachment = prepareQuery((k, { agentId, goalId }: { agentId: string; goalId: string }) =>
-  k.selectFrom('attachments').select(['agent_id', 'goal_id', 'attached_at']).where('agent_id', '=', agentId).where('goal_id', '=', goalId),
-);
-
 /**
  * Attaches the goal to the agent in one statement: it inserts or replaces the agent's attachment
  * only when both are visible to the caller, share an owner and the goal is not archived.
- * Re-attaching the attached goal changes nothing. Undefined means a rule stopped it.
+ * Re-attaching the attached goal changes nothing. Undefined means nothing was written.
  */
 export async function attachGoal(
   db: Db,
@@ -280,10 +276,35 @@ export async function attachGoal(
   goalId: string,
   now: string,
 ): Promise<Attachment | undefined> {
-  const inserted = await attachUpsert.first(db, { access, agentId, goalId, now });
-  if (inserted) return inserted;
-  const current = await currentAttachment.first(db, { agentId, goalId });
-  return current && { ...current, replaced_goal_id: null };
+  return attachUpsert.first(db, { access, agentId, goalId, now });
+}
+
+/** What decides an attach, read in one statement: null where the caller sees no such record. */
+export interface AttachState {
+  goal_owner: string | null;
+  goal_status: string | null;
+  agent_owner: string | null;
+  /** Since when the goal is the agent's, if it already is. */
+  attached_at: string | null;
+}
+
+const attachStateQuery = prepareQuery((k, { access, agentId, goalId }: Omit<AttachArgs, 'now'>) =>
+  k.selectNoFrom((eb) => [
+    eb.selectFrom('goals').select('goals.owner_id').where('goals.id', '=', goalId).where(ownedBy('goals', access)).as('goal_owner'),
+    eb.selectFrom('goals').select('goals.status').where('goals.id', '=', goalId).where(ownedBy('goals', access)).as('goal_status'),
+    eb.selectFrom('agents').select('agents.owner_id').where('agents.id', '=', agentId).where(ownedBy('agents', access)).as('agent_owner'),
+    eb
+      .selectFrom('attachments')
+      .select('attachments.attached_at')
+      .where('attachments.agent_id', '=', agentId)
+      .where('attachments.goal_id', '=', goalId)
+      .as('attached_at'),
+  ]),
+);
+
+export async function attachState(db: Db, access: Access, agentId: string, goalId: string): Promise<AttachState> {
+  const row = await attachStateQuery.first(db, { access, agentId, goalId });
+  return row ?? { goal_owner: null, goal_status: null, agent_owner: null, attached_at: null };
 }
 
 const attachmentDelete = prepareQuery((k, { access, agentId, goalId }: { access: Access; agentId: string; goalId: string | undefined }) =>

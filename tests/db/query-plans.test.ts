@@ -6,7 +6,7 @@ import { findKeyByHash } from '../../src/auth/store.js';
 import type { Access } from '../../src/db/owner-scope.js';
 import type { PageRequest } from '../../src/db/listing.js';
 import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
-import { attachGoal, findGoal, findGoalHeader, listGoals, type GoalFilters } from '../../src/goals/store.js';
+import { attachGoal, attachState, findGoal, findGoalHeader, listGoals, type GoalFilters } from '../../src/goals/store.js';
 
 /**
  * The SQL the real store functions send, checked with EXPLAIN QUERY PLAN: lists must search an
@@ -130,13 +130,14 @@ describe('point lookups', () => {
   it.each([
     ['goals.get', () => findGoal(db, own, GOAL)],
     ['goals.get in admin mode', () => findGoal(db, admin, GOAL)],
-    ['the goal header of attach', () => findGoalHeader(db, own, GOAL)],
-    ['the agent owner of attach', () => findAgentOwner(db, own, AGENT)],
+    ['the goal header of update', () => findGoalHeader(db, own, GOAL)],
+    ['the agent owner check', () => findAgentOwner(db, own, AGENT)],
+    ['the reasons of a refused attach', () => attachState(db, own, AGENT, GOAL)],
     ['agents.get', () => findAgent(db, own, AGENT)],
     ['the attach upsert', () => attachGoal(db, own, AGENT, GOAL, cursor.createdAt)],
   ])('%s reads by primary key only', async (_, work) => {
     const queries = await sqlOf(work);
     expect(queries.length).toBeGreaterThan(0);
-    for (const line of queries.flatMap(planOf)) expect(line).toMatch(/^SEARCH |^SCALAR SUBQUERY|^CORRELATED SCALAR SUBQUERY/);
+    for (const line of queries.flatMap(planOf)) expect(line).toMatch(/^SEARCH |^SCALAR SUBQUERY|^CORRELATED SCALAR SUBQUERY|^SCAN CONSTANT ROW$/);
   });
 });
