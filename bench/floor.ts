@@ -32,6 +32,8 @@ const touchKey = db.prepare(`update "api_keys" set "last_used_at" = ? where "id"
 const goalById = [false, true].map((admin) =>
   db.prepare(`select ${cols(admin)} from "goals" where "goals"."id" = ? and ${admin ? '1 = 1' : '"goals"."owner_id" = ?'}`),
 );
+// Writes run to completion (all, not get): a statement left before SQLITE_DONE skips SQLite's
+// WAL auto-checkpoint, which would let the WAL grow without bound.
 const insertGoal = db.prepare(
   `insert into "goals" ("id", "owner_id", "agent_id", "name", "description", "status", "priority", "fields", "created_at", "updated_at") select ? as "id", "agents"."owner_id", "agents"."id" as "agent_id", ? as "name", ? as "description", ? as "status", ? as "priority", ? as "fields", ? as "created_at", ? as "updated_at" from "agents" where "agents"."id" = ? and "agents"."owner_id" = ? returning ${GOAL}`,
 );
@@ -41,9 +43,6 @@ const attach = db.prepare(
 const attachState = db.prepare(
   `select (select "goals"."owner_id" from "goals" where "goals"."id" = ? and "goals"."owner_id" = ?) as "goal_owner", (select "goals"."status" from "goals" where "goals"."id" = ? and "goals"."owner_id" = ?) as "goal_status", (select "agents"."owner_id" from "agents" where "agents"."id" = ? and "agents"."owner_id" = ?) as "agent_owner", (select "attachments"."attached_at" from "attachments" where "attachments"."agent_id" = ? and "attachments"."goal_id" = ?) as "attached_at"`,
 );
-// Writes run to completion (all, not get): a statement left before SQLITE_DONE skips SQLite's
-// WAL auto-checkpoint, which would let the WAL grow without bound.
-
 /** One pair of statements (page, count) per combination of filters, prepared on first use. */
 const listStatements = new Map<string, { page: BetterSqlite3.Statement; count: BetterSqlite3.Statement }>();
 function listStatementsFor(admin: boolean, has: { owner: boolean; agent: boolean; status: boolean; cursor: boolean }) {
@@ -122,15 +121,19 @@ app.post('/invoke', async (c) => {
   const data = env.data ?? {};
   const uid = principal.userId;
   const notFound = () => c.json({ success: false, error: { code: 'NOT_FOUND' } }, 404);
+  const forbidden = () => c.json({ success: false, error: { code: 'FORBIDDEN' } }, 403);
+  const canRead = principal.scopes.includes('goals:read') || principal.scopes.includes('goals:write');
+  const canWrite = principal.scopes.includes('goals:write');
 
   switch (`${env.resource}.${env.action}`) {
     case 'goals.get': {
-      if (!principal.scopes.includes('goals:read') && !principal.scopes.includes('goals:write')) break;
+      if (!canRead) return forbidden();
       const stmt = goalById[admin ? 1 : 0];
       const row = (admin ? stmt?.get(env.id) : stmt?.get(env.id, uid)) as Row | undefined;
       return row ? c.json({ success: true, data: toGoal(row, admin) }) : notFound();
     }
     case 'goals.list': {
+      if (!canRead) return forbidden();
       const owner = str(data.ownerId);
       const agent = str(data.agentId);
       const status = str(data.status);
@@ -156,6 +159,7 @@ app.post('/invoke', async (c) => {
       });
     }
     case 'goals.create': {
+      if (!canWrite) return forbidden();
       const now = new Date().toISOString();
       const [row] = insertGoal.all(
         randomUUID(),
@@ -172,6 +176,7 @@ app.post('/invoke', async (c) => {
       return row ? c.json({ success: true, data: toGoal(row, false) }, 201) : notFound();
     }
     case 'goals.attach': {
+      if (!canWrite) return forbidden();
       const goalId = str(data.goalId);
       const agentId = str(data.agentId);
       const now = new Date().toISOString();
