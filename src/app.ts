@@ -10,11 +10,12 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { randomIds, type Ids } from './platform/ids.js';
 import { silentLogger, type Logger } from './platform/logger.js';
 import { createRateLimiter, type RateDecision, type RateLimiter } from './platform/rate-limit.js';
+import { catalogDocuments } from './rpc/catalog.js';
 import { dispatch, type DispatchDeps } from './rpc/dispatch.js';
-import { MAX_BATCH } from './rpc/envelope.js';
+import { BODY_LIMIT, MAX_BATCH } from './rpc/envelope.js';
 import { ApiError, errorBody, toApiError, validationError } from './rpc/errors.js';
 
-export const BODY_LIMIT = 64 * 1024;
+export { BODY_LIMIT };
 
 export type AppConfig = Pick<
   Config,
@@ -137,6 +138,15 @@ export function createApp(deps: AppDeps): Hono<Env> {
     await deps.db.ping();
     return c.json({ success: true, data: { status: 'ok' } });
   });
+
+  // The catalog describes the API and holds no data: no credentials, readable from any origin.
+  const document = (c: Context<Env>, json: string) => {
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(json, 200, { 'Content-Type': 'application/json; charset=UTF-8' });
+  };
+  app.get('/schema', (c) => document(c, catalogDocuments().catalogJson));
+  app.get('/openapi.json', (c) => document(c, catalogDocuments().openapiJson));
 
   app.post('/invoke', async (c) => {
     c.header('Cache-Control', 'no-store');

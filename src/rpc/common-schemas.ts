@@ -24,7 +24,8 @@ export const patchSchema = <S extends z.core.$ZodLooseShape>(shape: S) =>
   z
     .strictObject(shape)
     .partial()
-    .refine((v) => Object.keys(v).length > 0, { message: 'Give at least one key to change.' });
+    .refine((v) => Object.keys(v).length > 0, { message: 'Give at least one key to change.' })
+    .meta({ minProperties: 1 }); // the refine, as JSON Schema says it in the catalog
 
 /** The input of actions that take only an id: `data` may be left out or be `{}`. */
 export const emptyInput = z.strictObject({});
