@@ -13,7 +13,7 @@ import { createRateLimiter, type RateDecision, type RateLimiter } from './platfo
 import { catalogDocuments } from './rpc/catalog.js';
 import { dispatch, type DispatchDeps } from './rpc/dispatch.js';
 import { BODY_LIMIT, MAX_BATCH } from './rpc/envelope.js';
-import { ApiError, errorBody, toApiError, validationError } from './rpc/errors.js';
+import { ApiError, errorBody, rateLimited, toApiError, validationError } from './rpc/errors.js';
 
 export { BODY_LIMIT };
 
@@ -86,7 +86,14 @@ function parseJson(text: string): unknown {
 export function createApp(deps: AppDeps): Hono<Env> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
-  const core: DispatchDeps = { db: deps.db, llm: deps.llm ?? null, clock, ids: deps.ids ?? randomIds, logger };
+  const core: DispatchDeps = {
+    db: deps.db,
+    llm: deps.llm ?? null,
+    clock,
+    ids: deps.ids ?? randomIds,
+    logger,
+    budgets: { generate: createRateLimiter({ limit: deps.config.GENERATE_PER_MINUTE, clock }) },
+  };
   const authenticate: Authenticate = createAuthenticator({
     db: deps.db,
     clock,
@@ -156,11 +163,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const decision = limiter.take(principal.userId);
     const headers = rateHeaders(decision, limiter.windowSeconds);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    const refuse = (d: RateDecision) =>
-      new ApiError('RATE_LIMITED', 'Too many requests; retry after the time in Retry-After.', {
-        headers: { 'Retry-After': String(d.resetSeconds) },
-      });
-    if (!decision.allowed) throw refuse(decision);
+    if (!decision.allowed) throw rateLimited(decision.resetSeconds);
 
     const body = parseJson(text);
     const call = { principal, requestId: c.get('requestId') };
@@ -175,7 +178,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     // Every item after the first costs one more request of the caller's budget.
     if (body.length > 1) {
       const extra = limiter.take(principal.userId, body.length - 1);
-      if (!extra.allowed) throw refuse(extra);
+      if (!extra.allowed) throw rateLimited(extra.resetSeconds);
     }
     return c.json(await runBatch(body, principal, call.requestId, core, logger));
   });

@@ -16,6 +16,7 @@ export const ACTION_KINDS = {
   'goals.delete': 'write',
   'goals.attach': 'idempotent',
   'goals.detach': 'write',
+  'goals.generate': 'idempotent',
   'agents.list': 'read',
   'agents.get': 'read',
   'agents.create': 'idempotent',

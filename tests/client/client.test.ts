@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiService, createClient, type RetryEvent } from '../../src/client/index.js';
 import type { RateLimiter } from '../../src/platform/rate-limit.js';
+import { completion, startFakeOpenAi } from '../support/fake-openai.js';
 import { createHarness, type TestUser } from '../support/harness.js';
 import { faultyProxy, listen, type Fault, type Listening } from './support.js';
 
@@ -38,8 +39,8 @@ afterAll(() => server.close());
 
 const fast = { retries: 2, baseDelayMs: 1, maxDelayMs: 2_000 };
 
-async function throughProxy(faults: Fault[]) {
-  const proxy = await faultyProxy(server.url, faults);
+async function throughProxy(faults: Fault[], target = server.url) {
+  const proxy = await faultyProxy(target, faults);
   proxies.push(proxy);
   return proxy;
 }
@@ -189,6 +190,67 @@ describe('retries', () => {
     controller.abort(new Error('user left the page'));
     await expect(pending).rejects.toThrow('user left the page');
     expect(proxy.seen).toHaveLength(1);
+  });
+});
+
+const fake = await startFakeOpenAi();
+const withLlm = await createHarness({ env: { OPENAI_BASE_URL: fake.url, OPENAI_TIMEOUT_MS: '300' } });
+
+describe('the AI and fault error kinds through the client', () => {
+  let llmServer: Listening;
+  let user: TestUser;
+  beforeAll(async () => {
+    llmServer = await listen(withLlm.app.fetch);
+    user = await withLlm.makeUser();
+  });
+  afterEach(() => fake.reset());
+  afterAll(async () => {
+    await llmServer.close();
+    await fake.close();
+  });
+
+  const draft = { name: 'Book a meeting', description: null, priority: 10, fields: [] };
+  const generate = { resource: 'goals', action: 'generate', data: { description: 'Inbound sales: book meetings.' } } as const;
+
+  it('does not retry 503 AI_NOT_CONFIGURED, which a repeat cannot fix', async () => {
+    const retries: RetryEvent[] = [];
+    const client = createClient({ baseUrl: server.url, token: alice.key, retry: fast, onRetry: (e) => retries.push(e) });
+    const reply = await client.invoke(generate);
+    expect(reply).toMatchObject({ success: false, error: { code: 'AI_NOT_CONFIGURED', retryable: false } });
+    expect(retries).toEqual([]);
+  });
+
+  it('retries a retryable 502 AI_UPSTREAM_ERROR of generate with the same Idempotency-Key, then succeeds', async () => {
+    const relay = await throughProxy([], llmServer.url);
+    fake.enqueue(completion('not json'), completion(draft));
+    const retries: RetryEvent[] = [];
+    const client = createClient({ baseUrl: relay.url, token: user.key, retry: fast, onRetry: (e) => retries.push(e) });
+    const reply = await client.invoke(generate);
+    expect(reply).toMatchObject({ success: true, data: { suggestion: { name: 'Book a meeting', status: 'draft' } } });
+    expect(retries.map((r) => [r.status, r.error.code])).toEqual([[502, 'AI_UPSTREAM_ERROR']]);
+    const keys = relay.seen.map((r) => r.headers['idempotency-key']);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('reports 504 AI_TIMEOUT as retryable when the model does not answer in time', async () => {
+    fake.fallback({ hang: true });
+    const client = createClient({ baseUrl: llmServer.url, token: user.key, retry: false });
+    const reply = await client.invoke(generate);
+    expect(reply).toMatchObject({ success: false, error: { code: 'AI_TIMEOUT', retryable: true } });
+  });
+
+  it('retries a read that met 500 INTERNAL_ERROR, and reports the error when it persists', async () => {
+    const broken = await createHarness();
+    const owner = await broken.makeUser();
+    const brokenServer = await listen(broken.app.fetch);
+    await broken.db.close();
+    const retries: RetryEvent[] = [];
+    const client = createClient({ baseUrl: brokenServer.url, token: owner.key, retry: fast, onRetry: (e) => retries.push(e) });
+    const reply = await client.invoke({ resource: 'goals', action: 'list' });
+    await brokenServer.close();
+    expect(reply).toMatchObject({ success: false, error: { code: 'INTERNAL_ERROR', retryable: true, message: 'An unexpected error occurred.' } });
+    expect(retries).toHaveLength(2);
   });
 });
 

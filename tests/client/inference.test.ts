@@ -24,6 +24,11 @@ describe('client types inferred from the registry', () => {
       if (page.success) expectTypeOf(page.data.items).toEqualTypeOf<Agent[]>();
       const removed = await ApiService.invoke({ resource: 'goals', action: 'delete', id: goalId });
       if (removed.success) expectTypeOf(removed.data).toEqualTypeOf<{ id: string; deleted: true }>();
+      const generated = await client.invoke({ resource: 'goals', action: 'generate', data: { description: 'Book demos' } });
+      if (generated.success) {
+        expectTypeOf(generated.data.model).toEqualTypeOf<string>();
+        expectTypeOf(generated.data.suggestion.status).toEqualTypeOf<'draft'>();
+      }
       const attached = await client.invoke({ resource: 'goals', action: 'attach', data: { goalId, agentId: goalId } });
       if (attached.success) expectTypeOf(attached.data.replaced_goal_id).toEqualTypeOf<string | null>();
     };
@@ -62,6 +67,8 @@ describe('client types inferred from the registry', () => {
       void client.batch([{ resource: 'goals', action: 'list', data: { state: 'active' } }]);
       // @ts-expect-error a batch item with an unknown action
       void client.batch([{ resource: 'goals', action: 'archive', id: goalId }]);
+      // @ts-expect-error generate takes a description, not a prompt
+      void client.invoke({ resource: 'goals', action: 'generate', data: { prompt: 'Book demos' } });
       // @ts-expect-error token and getToken are exclusive
       createClient({ baseUrl: '', token: 'a', getToken: () => 'b' });
       // @ts-expect-error credentials are required

@@ -1,15 +1,20 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionSpec } from '../../src/rpc/define-action.js';
 import { ERROR_CODES } from '../../src/rpc/errors.js';
 import { actions } from '../../src/rpc/registry.js';
 import type { Catalog, CatalogAction } from '../../src/rpc/catalog.js';
+import { completion, startFakeOpenAi } from '../support/fake-openai.js';
 import { createHarness } from '../support/harness.js';
 import { actionKey, makeFixture, samples } from '../support/samples.js';
 
-const h = await createHarness();
+// A model that always answers with a valid draft, so generate succeeds like the other actions.
+const fake = await startFakeOpenAi();
+fake.fallback(completion({ name: 'Book a meeting', description: null, priority: 5, fields: [] }));
+afterAll(() => fake.close());
+const h = await createHarness({ env: { OPENAI_BASE_URL: fake.url } });
 
 async function getJson<T>(path: string): Promise<{ res: Response; body: T }> {
   const res = await h.request(path);
