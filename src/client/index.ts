@@ -222,7 +222,8 @@ export function createClient(options: ClientOptions): GoalpostClient {
     batch<const T extends readonly AnyEnvelope[]>(items: T, call: CallOptions = {}) {
       // A batch is repeated after a possible partial run only when every item is a read.
       const kind: ActionKind = items.every((e) => actionKind(e.resource, e.action) === 'read') ? 'read' : 'write';
-      return send(items, kind, call, true) as Promise<BatchResult<T>>;
+      // The server refuses an Idempotency-Key on a batch: items are keyed on their own or not at all.
+      return send(items, kind, { ...call, idempotencyKey: undefined }, true) as Promise<BatchResult<T>>;
     },
   };
 }
