@@ -278,6 +278,23 @@ describe('client.batch', () => {
     expect(goals).toMatchObject({ success: true, data: { items: [expect.objectContaining({ agent_id: agentId })] } });
   });
 
+  it('repeats an all-read batch after a cut connection, but not one holding a write, and sends no key', async () => {
+    const reads = await throughProxy(['cut']);
+    const reader = createClient({ baseUrl: reads.url, token: alice.key, retry: fast });
+    expect((await reader.batch([{ resource: 'agents', action: 'list' }])).success).toBe(true);
+    expect(reads.seen).toHaveLength(2);
+
+    const writes = await throughProxy(['cut']);
+    const writer = createClient({ baseUrl: writes.url, token: alice.key, retry: fast });
+    const reply = await writer.batch([
+      { resource: 'agents', action: 'list' },
+      { resource: 'agents', action: 'create', data: { name: 'Batched once' } },
+    ]);
+    expect(reply).toMatchObject({ success: false, error: { code: 'NETWORK_ERROR' } });
+    expect(writes.seen).toHaveLength(1);
+    expect([...reads.seen, ...writes.seen].map((s) => s.headers['idempotency-key'])).toEqual([undefined, undefined, undefined]);
+  });
+
   it('fails as a whole only for whole-request errors, such as bad credentials', async () => {
     const client = createClient({ baseUrl: server.url, token: 'gp_wrong' });
     const reply = await client.batch([{ resource: 'goals', action: 'list' }]);
