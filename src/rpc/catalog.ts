@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { uuidSchema } from './common-schemas.js';
 import type { ActionSpec, IdRule } from './define-action.js';
 import { BODY_LIMIT, envelopeSchema, MAX_BATCH } from './envelope.js';
