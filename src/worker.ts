@@ -58,7 +58,7 @@ export function createWorker(options: WorkerOptions = {}) {
       } catch (err) {
         // A bad var or secret: every request fails alike, with the reason in the log (wrangler tail).
         const requestId = crypto.randomUUID();
-        createLogger('error').error('cannot build the app from env', { request_id: requestId, err });
+        createLogger(env.LOG_LEVEL === 'silent' ? 'silent' : 'error').error('cannot build the app from env', { request_id: requestId, err });
         return Response.json(errorBody(toApiError(err), requestId), { status: 500, headers: { 'X-Request-Id': requestId } });
       }
       return app.fetch(request);
