@@ -12,7 +12,7 @@ import { silentLogger, type Logger } from './platform/logger.js';
 import { createRateLimiter, type RateDecision, type RateLimiter } from './platform/rate-limit.js';
 import { dispatch, type DispatchDeps } from './rpc/dispatch.js';
 import { MAX_BATCH } from './rpc/envelope.js';
-import { ApiError, errorBody, toApiError, validationError } from './rpc/errors.js';
+import { ApiError, errorBody, rateLimited, toApiError, validationError } from './rpc/errors.js';
 
 export const BODY_LIMIT = 64 * 1024;
 
@@ -85,7 +85,14 @@ function parseJson(text: string): unknown {
 export function createApp(deps: AppDeps): Hono<Env> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
-  const core: DispatchDeps = { db: deps.db, llm: deps.llm ?? null, clock, ids: deps.ids ?? randomIds, logger };
+  const core: DispatchDeps = {
+    db: deps.db,
+    llm: deps.llm ?? null,
+    clock,
+    ids: deps.ids ?? randomIds,
+    logger,
+    budgets: { generate: createRateLimiter({ limit: deps.config.GENERATE_PER_MINUTE, clock }) },
+  };
   const authenticate: Authenticate = createAuthenticator({
     db: deps.db,
     clock,
@@ -146,11 +153,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const decision = limiter.take(principal.userId);
     const headers = rateHeaders(decision, limiter.windowSeconds);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    const refuse = (d: RateDecision) =>
-      new ApiError('RATE_LIMITED', 'Too many requests; retry after the time in Retry-After.', {
-        headers: { 'Retry-After': String(d.resetSeconds) },
-      });
-    if (!decision.allowed) throw refuse(decision);
+    if (!decision.allowed) throw rateLimited(decision.resetSeconds);
 
     const body = parseJson(text);
     const call = { principal, requestId: c.get('requestId') };
@@ -165,7 +168,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     // Every item after the first costs one more request of the caller's budget.
     if (body.length > 1) {
       const extra = limiter.take(principal.userId, body.length - 1);
-      if (!extra.allowed) throw refuse(extra);
+      if (!extra.allowed) throw rateLimited(extra.resetSeconds);
     }
     return c.json(await runBatch(body, principal, call.requestId, core, logger));
   });

@@ -1,6 +1,7 @@
 import { createApp } from './app.js';
 import { parseConfig, type Config } from './config.js';
 import { createD1Db, type D1Binding } from './db/d1.js';
+import { createLlm } from './llm/openai.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { createLogger } from './platform/logger.js';
 import { errorBody, toApiError } from './rpc/errors.js';
@@ -42,7 +43,7 @@ export function createWorker(options: WorkerOptions = {}) {
     const app = createApp({
       db: createD1Db(env.DB),
       config,
-      llm: null,
+      llm: createLlm(config),
       clock: options.clock ?? systemClock,
       logger: createLogger(config.LOG_LEVEL),
     });

@@ -5,11 +5,12 @@ import type { LlmPort } from '../llm/port.js';
 import type { Clock } from '../platform/clock.js';
 import type { Ids } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
+import type { RateLimiter } from '../platform/rate-limit.js';
 import { uuidSchema } from './common-schemas.js';
 import type { ActionContext } from './context.js';
-import type { ActionSpec } from './define-action.js';
+import type { ActionSpec, BudgetName } from './define-action.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
-import { ApiError, validationError, type ErrorDetail } from './errors.js';
+import { ApiError, rateLimited, validationError, type ErrorDetail } from './errors.js';
 import { actionNames, findResource, resourceNames } from './registry.js';
 import { zodValidationError } from './validation.js';
 
@@ -19,6 +20,8 @@ export interface DispatchDeps {
   clock: Clock;
   ids: Ids;
   logger: Logger;
+  /** The limiters of `ActionSpec.budget`; a budget without one is unlimited. */
+  budgets?: Partial<Record<BudgetName, RateLimiter>>;
 }
 
 export interface Call {
@@ -120,6 +123,8 @@ export async function dispatch(raw: unknown, call: Call, deps: DispatchDeps): Pr
   const { envelope, spec } = resolve(raw);
   authorize(spec, envelope, call.principal);
   const data = parseInput(spec, envelope.data);
+  const spent = spec.budget && deps.budgets?.[spec.budget]?.take(call.principal.userId);
+  if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
   const result = await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps));
   return { status: spec.successStatus ?? 200, data: result };
 }

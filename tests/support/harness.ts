@@ -5,6 +5,7 @@ import type { Agent } from '../../src/agents/schemas.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
 import type { Db } from '../../src/db/types.js';
+import { createLlm } from '../../src/llm/openai.js';
 import type { Goal } from '../../src/goals/schemas.js';
 import { randomIds } from '../../src/platform/ids.js';
 import { TestClock } from './clock.js';
@@ -37,7 +38,10 @@ export interface TestUser {
 }
 
 export interface HarnessOptions {
-  /** Environment variables; on the Worker they become its bindings (vars and secrets). */
+  /**
+   * Environment variables; on the Worker they become its bindings (vars and secrets).
+   * OPENAI_BASE_URL (e.g. a fake server's `url`) gives `generate` a real LLM client.
+   */
   env?: Record<string, string>;
   /** In-process injection: Node target only (files named *.node.test.ts). */
   deps?: Partial<AppDeps>;
@@ -60,7 +64,7 @@ const BASE_ENV = { RATE_LIMIT_PER_MINUTE: '0', GENERATE_PER_MINUTE: '0' };
 
 function nodeBackend(config: Config, clock: TestClock, options: HarnessOptions): Backend {
   const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql() });
-  const app = createApp({ db, config, clock, ids: randomIds, ...options.deps });
+  const app = createApp({ db, config, clock, ids: randomIds, llm: createLlm(config), ...options.deps });
   return { db, request: (path, init) => Promise.resolve(app.request(path, init)) };
 }
 
