@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import { build, type BuildOptions } from 'esbuild';
 import type { TestProject } from 'vitest/node';
 
 export interface WorkerBundle {
@@ -9,6 +10,8 @@ export interface WorkerBundle {
   path: string;
   /** Every source file that went into it, relative to the project root. */
   inputs: string[];
+  /** src/worker.ts alone, minified as wrangler.toml asks, gzipped: close to `npm run size:worker`. */
+  deployGzipBytes: number;
 }
 
 declare module 'vitest' {
@@ -24,18 +27,24 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'goalpost-worker-'));
   const path = join(dir, 'worker.js');
-  const result = await build({
-    entryPoints: ['tests/support/worker-entry.ts'],
-    outfile: path,
+  const common: BuildOptions = {
     bundle: true,
     format: 'esm',
     platform: 'neutral',
     mainFields: ['browser', 'module', 'main'],
     conditions: ['workerd', 'worker', 'browser'],
     target: 'es2022',
-    metafile: true,
     logLevel: 'error',
+  };
+  const [tested, deployed] = await Promise.all([
+    build({ ...common, entryPoints: ['tests/support/worker-entry.ts'], outfile: path, metafile: true }),
+    build({ ...common, entryPoints: ['src/worker.ts'], minify: true, write: false }),
+  ]);
+  const code = deployed.outputFiles?.[0]?.contents ?? new Uint8Array();
+  project.provide('workerBundle', {
+    path,
+    inputs: Object.keys(tested.metafile?.inputs ?? {}),
+    deployGzipBytes: gzipSync(code, { level: 9 }).length,
   });
-  project.provide('workerBundle', { path, inputs: Object.keys(result.metafile.inputs) });
   return () => rm(dir, { recursive: true, force: true });
 }

@@ -43,7 +43,12 @@ describe('src/worker.ts', () => {
 });
 
 describe('the Worker bundle', () => {
-  const { inputs } = inject('workerBundle');
+  const { inputs, deployGzipBytes } = inject('workerBundle');
+
+  it('stays within the 200 KiB gzipped budget (README, "Bundle size")', () => {
+    expect(deployGzipBytes).toBeGreaterThan(0);
+    expect(deployGzipBytes / 1024).toBeLessThanOrEqual(200);
+  });
 
   it('contains the Worker entry and the D1 dialect', () => {
     expect(inputs).toEqual(expect.arrayContaining(['src/worker.ts', 'src/db/d1.ts', 'src/app.ts']));
