@@ -98,6 +98,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     clock,
     jwtSecret: deps.config.JWT_SECRET,
     jwksUrl: deps.config.JWKS_URL,
+    logger,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const limiter = deps.rateLimiter ?? createRateLimiter({ limit: deps.config.RATE_LIMIT_PER_MINUTE, clock });

@@ -12,7 +12,7 @@ import type { ActionSpec, BudgetName } from './define-action.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
 import { ApiError, rateLimited, validationError, type ErrorDetail } from './errors.js';
 import { actionNames, findResource, resourceNames } from './registry.js';
-import { zodValidationError } from './validation.js';
+import { parseOrThrow } from './validation.js';
 
 export interface DispatchDeps {
   db: Db;
@@ -42,9 +42,7 @@ export function resolve(raw: unknown): { envelope: Envelope; spec: ActionSpec } 
   if (!isPlainObject(raw)) {
     throw validationError([{ path: '', message: 'Expected an envelope object (or an array of them for a batch).' }]);
   }
-  const parsed = envelopeSchema.safeParse(raw);
-  if (!parsed.success) throw zodValidationError(parsed.error);
-  const envelope = parsed.data;
+  const envelope = parseOrThrow(envelopeSchema, raw);
 
   const byAction = findResource(envelope.resource);
   if (!byAction) {
@@ -98,9 +96,7 @@ function applyAliases(data: Record<string, unknown>, aliases: Readonly<Record<st
 export function parseInput(spec: ActionSpec, data: unknown): unknown {
   const raw = data === undefined ? {} : data;
   const input = spec.aliases && isPlainObject(raw) ? applyAliases(raw, spec.aliases) : raw;
-  const parsed = spec.input.safeParse(input);
-  if (!parsed.success) throw zodValidationError(parsed.error, ['data']);
-  return parsed.data;
+  return parseOrThrow(spec.input, input, ['data']);
 }
 
 export function contextFor(envelope: Envelope, call: Call, deps: DispatchDeps): ActionContext {

@@ -45,6 +45,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** In-process injection: Node target only (files named *.node.test.ts). */
   deps?: Partial<AppDeps>;
+  /** Wraps the database the app uses (factories and `snapshot` keep the real one): fault injection, Node only. */
+  wrapDb?: (db: Db) => Db;
 }
 
 /**
@@ -64,12 +66,15 @@ const BASE_ENV = { RATE_LIMIT_PER_MINUTE: '0', GENERATE_PER_MINUTE: '0' };
 
 function nodeBackend(config: Config, clock: TestClock, options: HarnessOptions): Backend {
   const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql() });
-  const app = createApp({ db, config, clock, ids: randomIds, llm: createLlm(config), ...options.deps });
+  const appDb = options.wrapDb ? options.wrapDb(db) : db;
+  const app = createApp({ db: appDb, config, clock, ids: randomIds, llm: createLlm(config), ...options.deps });
   return { db, request: (path, init) => Promise.resolve(app.request(path, init)) };
 }
 
 async function workerBackend(clock: TestClock, options: HarnessOptions): Promise<Backend> {
-  if (options.deps) throw new Error('deps cannot be injected into the Worker: move this test to a *.node.test.ts file.');
+  if (options.deps || options.wrapDb) {
+    throw new Error('deps and wrapDb cannot be injected into the Worker: move this test to a *.node.test.ts file.');
+  }
   const { startWorker } = await import('./miniflare.js');
   return startWorker({ bindings: { ...BASE_ENV, LOG_LEVEL: 'silent', ...options.env }, clock });
 }
