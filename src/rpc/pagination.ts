@@ -76,11 +76,3 @@ export function toPage<T extends { created_at: string; id: string }>(rows: T[], 
     next_cursor: hasMore && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
   };
 }
-
-/** `ownerId` is an admin-mode filter; asking for it otherwise is an input error. */
-export function ownerFilter(ownerId: string | undefined, adminMode: boolean): string | undefined {
-  if (ownerId !== undefined && !adminMode) {
-    throw validationError([{ path: 'data.ownerId', message: 'Only available in admin mode.' }]);
-  }
-  return ownerId;
-}
