@@ -1,5 +1,5 @@
 import { decode, verify, verifyWithJwks } from 'hono/jwt';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Db } from '../db/types.js';
 import { type Clock, isoNow } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';

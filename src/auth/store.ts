@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Db } from '../db/types.js';
+import { sql, type Kysely } from 'kysely';
+import type { Database, Db } from '../db/types.js';
 import { isScope, type Scope } from './scopes.js';
 
 export interface KeyRecord {
@@ -123,8 +123,7 @@ export interface NewUserRow {
  * The statements that create a user (unless one with that email exists) and a key for the user
  * with that email. Compiled, not run, so the same SQL can run here or be printed for D1.
  */
-export function userAndKeyStatements(db: Db, user: NewUserRow, key: NewKeyRow, now: string) {
-  const k = db.kysely;
+export function userAndKeyStatements(k: Kysely<Database>, user: NewUserRow, key: NewKeyRow, now: string) {
   const insertUser = k
     .insertInto('users')
     .values({ id: user.id, email: user.email, name: user.name, is_admin: user.isAdmin ? 1 : 0, created_at: now })
@@ -153,7 +152,7 @@ export function userAndKeyStatements(db: Db, user: NewUserRow, key: NewKeyRow, n
 }
 
 export async function createUserAndKey(db: Db, user: NewUserRow, key: NewKeyRow, now: string): Promise<void> {
-  await db.atomic(userAndKeyStatements(db, user, key, now).map((q) => q.compile()));
+  await db.atomic(userAndKeyStatements(db.kysely, user, key, now).map((q) => q.compile()));
 }
 
 export interface KeySummary {
@@ -166,6 +165,10 @@ export interface KeySummary {
   revoked_at: string | null;
   last_used_at: string | null;
 }
+
+/** The key's owner, as a last statement of printed SQL: it reports who the key went to. */
+export const keyOwnerStatement = (k: Kysely<Database>, keyId: string) =>
+  k.selectFrom('api_keys').select(['user_id', 'id as key_id']).where('id', '=', keyId);
 
 export async function listKeys(db: Db, userId: string): Promise<KeySummary[]> {
   const rows = await db.kysely

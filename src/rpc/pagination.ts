@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { validationError } from './errors.js';
 
 /** Position after which the next page starts: newest first by (created_at, id). */
