@@ -7,7 +7,7 @@ import type { Database, Db } from './types.js';
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests. */
   path: string;
-  /** The contents of schema.sql, applied when the database has no tables yet. */
+  /** The contents of schema.sql, applied on every open (it only creates what is missing). */
   schemaSql: string;
 }
 
@@ -19,8 +19,8 @@ export function openSqlite({ path, schemaSql }: SqliteOptions): Db & { readonly 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
 
-  const hasSchema = sqlite.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'goals'").get();
-  if (!hasSchema) sqlite.exec(schemaSql);
+  // Every statement is IF NOT EXISTS: a file made by an older version gets the new tables and indexes.
+  sqlite.exec(schemaSql);
 
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 
