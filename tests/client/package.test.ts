@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../support/harness.js';
-import { listen, type Listening } from './support.js';
+import { serveHarness, type Listening } from './support.js';
 
 // What a frontend gets: the package as `npm pack` ships it (built by the project's own build config),
 // installed in a separate project, imported as `goalpost/client`.
@@ -24,7 +24,7 @@ beforeAll(async () => {
   for (const file of ['package.json', 'schema.sql']) cpSync(join(root, file), join(installed, file));
   await run(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', join(installed, 'dist')]);
   const h = await createHarness();
-  server = await listen(h.app.fetch);
+  server = await serveHarness(h);
   const user = await h.makeUser();
   key = user.key;
 }, 180_000);

@@ -22,6 +22,16 @@ export async function listen(fetch: (request: Request) => Response | Promise<Res
   return { url: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
 }
 
+/** A harness's app over real HTTP (its `request` is how the harness reaches the app in process). */
+export const serveHarness = (h: { request(path: string, init?: RequestInit): Promise<Response> }): Promise<Listening> =>
+  listen(async (req) =>
+    h.request(req.url, {
+      method: req.method,
+      headers: req.headers,
+      ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: await req.arrayBuffer() }),
+    }),
+  );
+
 /**
  * What the proxy does with one request. `pass`: forwards it and returns the answer. `hold`: forwards
  * it, lets the server finish, and never answers (the client times out). `cut`: forwards it, lets the

@@ -3,18 +3,24 @@ import { ApiService, createClient, type RetryEvent } from '../../src/client/inde
 import type { RateLimiter } from '../../src/platform/rate-limit.js';
 import { completion, startFakeOpenAi } from '../support/fake-openai.js';
 import { createHarness, type TestUser } from '../support/harness.js';
-import { faultyProxy, listen, type Fault, type Listening } from './support.js';
+import { faultyProxy, listen, serveHarness, type Fault, type Listening } from './support.js';
 
-/** A limiter that refuses the calls listed in `refuse` (1-based) with the given Retry-After. */
+/** A limiter that refuses the `take` calls listed in `refuse` (1-based) with the given Retry-After. */
 function scriptedLimiter(refuse: Set<number>, resetSeconds: number): RateLimiter & { calls: number } {
+  const decide = (n: number) => {
+    const allowed = !refuse.has(n);
+    return { allowed, limit: 100, remaining: allowed ? 99 : 0, resetSeconds };
+  };
   return {
     limit: 100,
     windowSeconds: 60,
     calls: 0,
     take() {
       this.calls += 1;
-      const allowed = !refuse.has(this.calls);
-      return { allowed, limit: 100, remaining: allowed ? 99 : 0, resetSeconds };
+      return decide(this.calls);
+    },
+    peek() {
+      return decide(this.calls + 1);
     },
   };
 }
@@ -27,7 +33,7 @@ let agentId: string;
 const proxies: Listening[] = [];
 
 beforeAll(async () => {
-  server = await listen(h.app.fetch);
+  server = await serveHarness(h);
   alice = await h.makeUser();
   agentId = (await h.makeAgent(alice)).id;
 });
@@ -200,7 +206,7 @@ describe('the AI and fault error kinds through the client', () => {
   let llmServer: Listening;
   let user: TestUser;
   beforeAll(async () => {
-    llmServer = await listen(withLlm.app.fetch);
+    llmServer = await serveHarness(withLlm);
     user = await withLlm.makeUser();
   });
   afterEach(() => fake.reset());
@@ -243,7 +249,7 @@ describe('the AI and fault error kinds through the client', () => {
   it('retries a read that met 500 INTERNAL_ERROR, and reports the error when it persists', async () => {
     const broken = await createHarness();
     const owner = await broken.makeUser();
-    const brokenServer = await listen(broken.app.fetch);
+    const brokenServer = await serveHarness(broken);
     await broken.db.close();
     const retries: RetryEvent[] = [];
     const client = createClient({ baseUrl: brokenServer.url, token: owner.key, retry: fast, onRetry: (e) => retries.push(e) });
