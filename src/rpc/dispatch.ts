@@ -11,7 +11,7 @@ import type { ActionSpec } from './define-action.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
 import { ApiError, validationError, type ErrorDetail } from './errors.js';
 import { actionNames, findResource, resourceNames } from './registry.js';
-import { zodValidationError } from './validation.js';
+import { unstorableTextDetails, zodValidationError } from './validation.js';
 
 export interface DispatchDeps {
   db: Db;
@@ -39,7 +39,7 @@ export function resolve(raw: unknown): { envelope: Envelope; spec: ActionSpec } 
   if (!isPlainObject(raw)) {
     throw validationError([{ path: '', message: 'Expected an envelope object (or an array of them for a batch).' }]);
   }
-  const parsed = envelopeSchema.safeParse(raw);
+  const parsed = envelopeSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw zodValidationError(parsed.error);
   const envelope = parsed.data;
 
@@ -95,7 +95,10 @@ function applyAliases(data: Record<string, unknown>, aliases: Readonly<Record<st
 export function parseInput(spec: ActionSpec, data: unknown): unknown {
   const raw = data === undefined ? {} : data;
   const input = spec.aliases && isPlainObject(raw) ? applyAliases(raw, spec.aliases) : raw;
-  const parsed = spec.input.safeParse(input);
+  const unstorable = unstorableTextDetails(input, ['data']);
+  if (unstorable.length > 0) throw validationError(unstorable);
+  // reportInput lets the messages tell a wrong type from a missing key; the input is not echoed.
+  const parsed = spec.input.safeParse(input, { reportInput: true });
   if (!parsed.success) throw zodValidationError(parsed.error, ['data']);
   return parsed.data;
 }
