@@ -10,6 +10,7 @@ import type { ActionContext } from './context.js';
 import type { ActionSpec } from './define-action.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
 import { ApiError, validationError, type ErrorDetail } from './errors.js';
+import { runIdempotent, type Outcome } from './idempotency.js';
 import { actionNames, findResource, resourceNames } from './registry.js';
 import { unstorableTextDetails, zodValidationError } from './validation.js';
 
@@ -24,12 +25,11 @@ export interface DispatchDeps {
 export interface Call {
   principal: Principal;
   requestId: string;
+  /** The Idempotency-Key header, already checked; honoured by actions marked `idempotent`. */
+  idempotencyKey?: string | undefined;
 }
 
-export interface Success {
-  status: number;
-  data: unknown;
-}
+export type Success = Outcome;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -123,6 +123,12 @@ export async function dispatch(raw: unknown, call: Call, deps: DispatchDeps): Pr
   const { envelope, spec } = resolve(raw);
   authorize(spec, envelope, call.principal);
   const data = parseInput(spec, envelope.data);
-  const result = await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps));
-  return { status: spec.successStatus ?? 200, data: result };
+  const run = async (): Promise<Success> => ({
+    status: spec.successStatus ?? 200,
+    data: await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps)),
+  });
+  if (call.idempotencyKey === undefined || spec.idempotent !== true) return run();
+  const { resource, action, id, admin = false } = envelope;
+  const scope = { userId: call.principal.userId, key: call.idempotencyKey, requestId: call.requestId };
+  return runIdempotent(deps, scope, { resource, action, id, data, admin }, run);
 }

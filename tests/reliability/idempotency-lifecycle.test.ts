@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { claimIdempotencyKey } from '../../src/db/idempotency-store.js';
+import { fingerprintOf, IDEMPOTENCY_LOCK_MS, IDEMPOTENCY_TTL_MS } from '../../src/rpc/idempotency.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+const withKey = (key: string) => ({ headers: { 'Idempotency-Key': key } });
+
+const storedKeys = (h: Harness, userId: string) =>
+  h.db.kysely.selectFrom('idempotency_keys').selectAll().where('user_id', '=', userId).execute();
+
+describe('idempotency keys over time and faults', () => {
+  it('ignores a key after 24 hours and sweeps the expired rows', async () => {
+    const h = await createHarness();
+    const user = await h.makeUser();
+    const other = await h.makeUser();
+    const envelope = { resource: 'agents', action: 'create', data: { name: 'Daily' } };
+    const first = await user.invoke(envelope, withKey('daily'));
+    await other.invoke(envelope, withKey('unrelated'));
+
+    h.clock.advance(IDEMPOTENCY_TTL_MS);
+    const nextDay = await user.invoke(envelope, withKey('daily'));
+
+    expect(nextDay.status).toBe(201);
+    expect(nextDay.headers.get('idempotent-replayed')).toBeNull();
+    expect(nextDay.body.data.id).not.toBe(first.body.data.id);
+    expect(await storedKeys(h, other.id)).toEqual([]);
+    const [row] = await storedKeys(h, user.id);
+    expect(JSON.parse(row?.response_body ?? 'null')).toEqual(nextDay.body.data);
+  });
+
+  it('still replays just before the 24 hours are up', async () => {
+    const h = await createHarness();
+    const user = await h.makeUser();
+    const envelope = { resource: 'agents', action: 'create', data: { name: 'Almost a day' } };
+    const first = await user.invoke(envelope, withKey('k'));
+    h.clock.advance(IDEMPOTENCY_TTL_MS - 1_000);
+    const replay = await user.invoke(envelope, withKey('k'));
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(first.body);
+  });
+
+  it('answers 409 retryable while an attempt holds the key, and lets a retry take over an abandoned one', async () => {
+    const h = await createHarness();
+    const user = await h.makeUser();
+    const envelope = { resource: 'agents', action: 'create', data: { name: 'Crashed midway' } };
+    // An attempt that claimed the key and never finished, as a killed server leaves it.
+    const now = h.clock.now();
+    await claimIdempotencyKey(h.db, {
+      userId: user.id,
+      key: 'stuck',
+      fingerprint: await fingerprintOf({ resource: 'agents', action: 'create', id: undefined, data: { name: 'Crashed midway', description: null }, admin: false }),
+      claim: crypto.randomUUID(),
+      now: now.toISOString(),
+      lockedUntil: new Date(now.getTime() + IDEMPOTENCY_LOCK_MS).toISOString(),
+      expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS).toISOString(),
+    });
+
+    const busy = await user.invoke(envelope, withKey('stuck'));
+    h.clock.advance(IDEMPOTENCY_LOCK_MS);
+    const taken = await user.invoke(envelope, withKey('stuck'));
+    const replay = await user.invoke(envelope, withKey('stuck'));
+
+    expect(busy.status).toBe(409);
+    expect(busy.body.error).toMatchObject({ code: 'CONFLICT', retryable: true });
+    expect(busy.headers.get('retry-after')).toBe('1');
+    expect(taken.status).toBe(201);
+    expect(replay.body).toEqual(taken.body);
+  });
+
+  it('frees the key when the action fails with a 500, so the retry creates the row once', async () => {
+    let clash: string | null = null;
+    const h = await createHarness({ deps: { ids: { uuid: () => clash ?? crypto.randomUUID() } } });
+    const user = await h.makeUser();
+    const existing = await h.makeAgent(user);
+    const envelope = { resource: 'agents', action: 'create', data: { name: 'Unlucky' } };
+
+    clash = existing.id; // the new agent's id collides with a row: the insert fails.
+    const failed = await user.invoke(envelope, withKey('retry-me'));
+    clash = null;
+    const retried = await user.invoke(envelope, withKey('retry-me'));
+
+    expect(failed.status).toBe(500);
+    expect(failed.body.error).toMatchObject({ code: 'INTERNAL_ERROR', retryable: true });
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    const agents = await h.db.kysely.selectFrom('agents').select('id').where('owner_id', '=', user.id).execute();
+    expect(agents).toHaveLength(2);
+  });
+});
