@@ -27,10 +27,14 @@ const JWKS_TTL_MS = 10 * 60_000;
 const claimsSchema = z.object({
   sub: z.string().min(1).max(255),
   exp: z.number(),
+  nbf: z.number().optional(),
   email: z.string().max(320).optional(),
   name: z.string().max(200).optional(),
   role: z.string().optional(),
 });
+
+/** Token times are checked against the injected clock (as API key expiry is), not by the library. */
+const CLOCK_CHECKS_OFF = { exp: false, nbf: false, iat: false } as const;
 
 type JwkList = NonNullable<Parameters<typeof verifyWithJwks>[1]['keys']>;
 
@@ -57,10 +61,10 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
   async function verifySession(token: string): Promise<unknown> {
     const { header } = decode(token);
     if (header.alg === 'HS256' && options.jwtSecret !== null) {
-      return verify(token, options.jwtSecret, { alg: 'HS256' });
+      return verify(token, options.jwtSecret, { alg: 'HS256', ...CLOCK_CHECKS_OFF });
     }
     if (header.alg === 'RS256' && fetchJwks) {
-      return verifyWithJwks(token, { keys: await fetchJwks(), allowedAlgorithms: ['RS256'] });
+      return verifyWithJwks(token, { keys: await fetchJwks(), allowedAlgorithms: ['RS256'], verification: CLOCK_CHECKS_OFF });
     }
     throw unauthorized();
   }
@@ -74,7 +78,9 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw unauthorized();
-    const { sub, email = null, name = null, role } = claims.data;
+    const { sub, exp, nbf, email = null, name = null, role } = claims.data;
+    const nowSeconds = clock.now().getTime() / 1000;
+    if (exp <= nowSeconds || (nbf !== undefined && nbf > nowSeconds)) throw unauthorized();
     const user = await findUser(db, sub);
     if (!user || user.email !== email || user.name !== name) {
       await upsertSessionUser(db, { id: sub, email, name }, isoNow(clock));
