@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { bootstrapAdmin } from './auth/issue-key.js';
@@ -6,6 +7,7 @@ import { openDatabaseFile } from './db/sqlite.js';
 import { systemClock } from './platform/clock.js';
 import { randomIds } from './platform/ids.js';
 import { createLogger } from './platform/logger.js';
+import { errorBody, validationError } from './rpc/errors.js';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -20,6 +22,16 @@ async function main(): Promise<void> {
   const app = createApp({ db, config, logger, clock: systemClock, ids: randomIds });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info('listening', { url: `http://${info.address}:${info.port}`, database: config.DATABASE_PATH });
+  });
+
+  // Node refuses malformed HTTP (e.g. both Content-Length and Transfer-Encoding: request smuggling)
+  // before the app runs; answer with the contract's error body, then close the connection.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const body = JSON.stringify(errorBody(validationError([{ path: '', message: 'The HTTP request is malformed.' }]), crypto.randomUUID()));
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 
   let stopping = false;
