@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { claimIdempotencyKey } from '../../src/db/idempotency-store.js';
-import { fingerprintOf, IDEMPOTENCY_LOCK_MS, IDEMPOTENCY_TTL_MS } from '../../src/rpc/idempotency.js';
+import { ApiError } from '../../src/rpc/errors.js';
+import { fingerprintOf, IDEMPOTENCY_LOCK_MS, IDEMPOTENCY_TTL_MS, runIdempotent, type Outcome } from '../../src/rpc/idempotency.js';
+import { silentLogger } from '../../src/platform/logger.js';
+import { randomIds } from '../../src/platform/ids.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 const withKey = (key: string) => ({ headers: { 'Idempotency-Key': key } });
@@ -85,5 +88,38 @@ describe('idempotency keys over time and faults', () => {
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
     const agents = await h.db.kysely.selectFrom('agents').select('id').where('owner_id', '=', user.id).execute();
     expect(agents).toHaveLength(2);
+  });
+
+  it('answers a duplicate that arrives while the first attempt runs with 409 retryable, runs once, and keeps the database free meanwhile', async () => {
+    const h = await createHarness();
+    const user = await h.makeUser();
+    const deps = { db: h.db, clock: h.clock, ids: randomIds, logger: silentLogger };
+    const scope = { userId: user.id, key: 'slow', requestId: 'r1' };
+    const request = { resource: 'goals', action: 'generate', id: undefined, data: { description: 'Qualify leads' }, admin: false };
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let runs = 0;
+    const slowRun = async (): Promise<Outcome> => {
+      runs += 1;
+      await gate; // e.g. waiting on the LLM
+      return { status: 200, data: { suggestion: 'x' } };
+    };
+
+    const first = runIdempotent(deps, scope, request, slowRun);
+    while (runs === 0) await new Promise((resolve) => setImmediate(resolve)); // the first attempt is inside run
+    const agentWhileWaiting = await h.makeAgent(user); // the database is not held by the waiting attempt
+    const duplicate = await runIdempotent(deps, scope, request, slowRun).catch((err: unknown) => err);
+    const different = await runIdempotent(deps, scope, { ...request, data: { description: 'Other' } }, slowRun).catch((err: unknown) => err);
+    release();
+    const result = await first;
+    const replay = await runIdempotent(deps, scope, request, slowRun);
+
+    expect(agentWhileWaiting.id).toBeTruthy();
+    expect(duplicate).toBeInstanceOf(ApiError);
+    expect(duplicate).toMatchObject({ code: 'CONFLICT', retryable: true, headers: { 'Retry-After': '1' } });
+    expect(different).toMatchObject({ code: 'CONFLICT', retryable: false });
+    expect(result).toEqual({ status: 200, data: { suggestion: 'x' } });
+    expect(replay).toEqual({ status: 200, data: { suggestion: 'x' }, replayed: true });
+    expect(runs).toBe(1);
   });
 });
