@@ -6,6 +6,7 @@ import { invokeHttp, keyIn, startServer, tempDir, type ServerProcess } from '../
 
 const ATTACHES = Number(process.env.CONCURRENT_ATTACHES ?? '200');
 const WRITES = Number(process.env.CONCURRENT_WRITES ?? '400');
+const TIMEOUT = 30_000 + (ATTACHES + WRITES) * 100;
 
 interface AttachResult {
   agent_id: string;
@@ -41,7 +42,7 @@ describe('concurrent attaches, in process', () => {
     const rows = await h.db.kysely.selectFrom('attachments').selectAll().where('agent_id', '=', agent.id).execute();
     expect(rows).toHaveLength(1);
     expectOneChain(replies.map((r) => r.body.data as AttachResult), goals.map((g) => g.id), rows[0]?.goal_id);
-  });
+  }, TIMEOUT);
 });
 
 describe('two server processes on one database file', () => {
@@ -50,12 +51,14 @@ describe('two server processes on one database file', () => {
   let b: ServerProcess;
   let key: string;
 
+  let errors = '';
+
   beforeAll(async () => {
     dir = tempDir('goalpost-two-');
-    const env = { DATABASE_PATH: join(dir, 'shared.db'), LOG_LEVEL: 'warn' };
-    a = await startServer({ ...env, LOG_LEVEL: 'info' });
+    a = await startServer({ DATABASE_PATH: join(dir, 'shared.db') });
     key = keyIn(a.stdout()) ?? '';
-    b = await startServer({ ...env, LOG_LEVEL: 'info' });
+    b = await startServer({ DATABASE_PATH: join(dir, 'shared.db') });
+    for (const p of [a, b]) p.child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -84,7 +87,7 @@ describe('two server processes on one database file', () => {
     } finally {
       db.close();
     }
-  });
+  }, TIMEOUT);
 
   it(`loses no write and lets no SQLITE_BUSY through under ${WRITES} concurrent creates and updates from both`, async () => {
     const creates = await Promise.all(
@@ -101,6 +104,7 @@ describe('two server processes on one database file', () => {
       ]),
     );
     expect(renames.filter((r) => r.status !== 200)).toEqual([]);
+    expect(errors).not.toMatch(/SQLITE_BUSY|database is locked/);
 
     const db = new Database(join(dir, 'shared.db'), { readonly: true });
     try {
@@ -118,7 +122,7 @@ describe('two server processes on one database file', () => {
     } finally {
       db.close();
     }
-  });
+  }, TIMEOUT);
 
   it('creates one row for 40 concurrent duplicates of one Idempotency-Key split across both processes', async () => {
     const envelope = { resource: 'agents', action: 'create', data: { name: 'Exactly once' } };
@@ -140,5 +144,5 @@ describe('two server processes on one database file', () => {
     } finally {
       db.close();
     }
-  });
+  }, TIMEOUT);
 });
