@@ -12,7 +12,7 @@ import { silentLogger, type Logger } from './platform/logger.js';
 import { createRateLimiter, type RateDecision, type RateLimiter } from './platform/rate-limit.js';
 import { dispatch, type DispatchDeps } from './rpc/dispatch.js';
 import { MAX_BATCH } from './rpc/envelope.js';
-import { ApiError, errorBody, toApiError, validationError } from './rpc/errors.js';
+import { ApiError, errorBody, rateLimited, toApiError, validationError } from './rpc/errors.js';
 import { parseIdempotencyKey } from './rpc/idempotency.js';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -86,12 +86,20 @@ function parseJson(text: string): unknown {
 export function createApp(deps: AppDeps): Hono<Env> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
-  const core: DispatchDeps = { db: deps.db, llm: deps.llm ?? null, clock, ids: deps.ids ?? randomIds, logger };
+  const core: DispatchDeps = {
+    db: deps.db,
+    llm: deps.llm ?? null,
+    clock,
+    ids: deps.ids ?? randomIds,
+    logger,
+    budgets: { generate: createRateLimiter({ limit: deps.config.GENERATE_PER_MINUTE, clock }) },
+  };
   const authenticate: Authenticate = createAuthenticator({
     db: deps.db,
     clock,
     jwtSecret: deps.config.JWT_SECRET,
     jwksUrl: deps.config.JWKS_URL,
+    logger,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const limiter = deps.rateLimiter ?? createRateLimiter({ limit: deps.config.RATE_LIMIT_PER_MINUTE, clock });
@@ -147,11 +155,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const decision = limiter.take(principal.userId);
     const headers = rateHeaders(decision, limiter.windowSeconds);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    const refuse = (d: RateDecision) =>
-      new ApiError('RATE_LIMITED', 'Too many requests; retry after the time in Retry-After.', {
-        headers: { 'Retry-After': String(d.resetSeconds) },
-      });
-    if (!decision.allowed) throw refuse(decision);
+    if (!decision.allowed) throw rateLimited(decision.resetSeconds);
 
     const idempotencyKey = parseIdempotencyKey(c.req.header('idempotency-key'));
     const body = parseJson(text);
@@ -171,7 +175,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     // Every item after the first costs one more request of the caller's budget.
     if (body.length > 1) {
       const extra = limiter.take(principal.userId, body.length - 1);
-      if (!extra.allowed) throw refuse(extra);
+      if (!extra.allowed) throw rateLimited(extra.resetSeconds);
     }
     return c.json(await runBatch(body, principal, call.requestId, core, logger));
   });

@@ -22,7 +22,8 @@ const configSchema = z.object({
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalText.pipe(z.url().nullable()),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
-  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1).default(20_000),
+  // Timers overflow past 2^31 ms; ten minutes is already far beyond any useful wait for an answer.
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(20_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   ADMIN_EMAIL: z.string().min(1).default('admin@localhost'),
 });

@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import { bootstrapAdmin } from './auth/issue-key.js';
 import { parseConfig } from './config.js';
 import { openDatabaseFile } from './db/sqlite.js';
+import { createLlm } from './llm/openai.js';
 import { systemClock } from './platform/clock.js';
 import { randomIds } from './platform/ids.js';
 import { createLogger } from './platform/logger.js';
@@ -19,9 +20,14 @@ async function main(): Promise<void> {
     console.log(`Created admin user ${config.ADMIN_EMAIL}. Its API key, shown only this once:\n\n  ${admin.key}\n`);
   }
 
-  const app = createApp({ db, config, logger, clock: systemClock, ids: randomIds });
+  const llm = createLlm(config);
+  const app = createApp({ db, config, logger, llm, clock: systemClock, ids: randomIds });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info('listening', { url: `http://${info.address}:${info.port}`, database: config.DATABASE_PATH });
+    logger.info('listening', {
+      url: `http://${info.address}:${info.port}`,
+      database: config.DATABASE_PATH,
+      llm: llm ? llm.model : 'off',
+    });
   });
 
   // Node refuses malformed HTTP (e.g. both Content-Length and Transfer-Encoding: request smuggling)

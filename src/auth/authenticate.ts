@@ -2,6 +2,7 @@ import { decode, verify, verifyWithJwks } from 'hono/jwt';
 import { z } from 'zod';
 import type { Db } from '../db/types.js';
 import { type Clock, isoNow } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
 import { unauthorized } from '../rpc/errors.js';
 import { KEY_PATTERN, hashKey } from './api-keys.js';
 import type { Principal } from './principal.js';
@@ -16,6 +17,7 @@ export interface AuthOptions {
   /** JWKS endpoint of an RS256 identity provider; null turns it off. */
   jwksUrl: string | null;
   fetch?: typeof fetch;
+  logger?: Logger;
 }
 
 export type Authenticate = (authorization: string | undefined) => Promise<Principal>;
@@ -23,18 +25,16 @@ export type Authenticate = (authorization: string | undefined) => Promise<Princi
 /** last_used_at is written at most once a minute per key, so a busy key costs no write per request. */
 const TOUCH_INTERVAL_MS = 60_000;
 const JWKS_TTL_MS = 10 * 60_000;
+/** An unknown `kid` refetches the keys (the provider rotated), but not more often than this. */
+const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 
 const claimsSchema = z.object({
   sub: z.string().min(1).max(255),
   exp: z.number(),
-  nbf: z.number().optional(),
   email: z.string().max(320).optional(),
   name: z.string().max(200).optional(),
   role: z.string().optional(),
 });
-
-/** Token times are checked against the injected clock (as API key expiry is), not by the library. */
-const CLOCK_CHECKS_OFF = { exp: false, nbf: false, iat: false } as const;
 
 type JwkList = NonNullable<Parameters<typeof verifyWithJwks>[1]['keys']>;
 
@@ -61,10 +61,10 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
   async function verifySession(token: string): Promise<unknown> {
     const { header } = decode(token);
     if (header.alg === 'HS256' && options.jwtSecret !== null) {
-      return verify(token, options.jwtSecret, { alg: 'HS256', ...CLOCK_CHECKS_OFF });
+      return verify(token, options.jwtSecret, { alg: 'HS256' });
     }
     if (header.alg === 'RS256' && fetchJwks) {
-      return verifyWithJwks(token, { keys: await fetchJwks(), allowedAlgorithms: ['RS256'], verification: CLOCK_CHECKS_OFF });
+      return verifyWithJwks(token, { keys: await fetchJwks(header.kid), allowedAlgorithms: ['RS256'] });
     }
     throw unauthorized();
   }
@@ -78,19 +78,18 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw unauthorized();
-    const { sub, exp, nbf, email = null, name = null, role } = claims.data;
-    const nowSeconds = clock.now().getTime() / 1000;
-    if (exp <= nowSeconds || (nbf !== undefined && nbf > nowSeconds)) throw unauthorized();
+    const { sub, email, name, role } = claims.data;
     const user = await findUser(db, sub);
-    if (!user || user.email !== email || user.name !== name) {
-      await upsertSessionUser(db, { id: sub, email, name }, isoNow(clock));
-    }
+    // A claim left out keeps what is stored: a token without `email` must not erase the user's email.
+    const changed = (email !== undefined && user?.email !== email) || (name !== undefined && user?.name !== name);
+    if (!user || changed) await upsertSessionUser(db, { id: sub, email, name }, isoNow(clock));
     const admin = role === 'admin' || user?.is_admin === true;
     return { userId: sub, role: admin ? 'admin' : 'user', scopes: SCOPES, keyId: null };
   }
 
   return async (authorization) => {
-    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '');
+    // Auth schemes are case-insensitive (RFC 9110 §11.1): `bearer gp_…` is the same credential.
+    const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? '');
     const token = match?.[1];
     if (!token) throw unauthorized();
     if (token.startsWith('gp_')) return fromApiKey(token);
@@ -99,20 +98,32 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
   };
 }
 
-/** Fetches the provider's keys once per TTL instead of on every request. */
-function jwksLoader(options: AuthOptions): (() => Promise<JwkList>) | null {
+/**
+ * Fetches the provider's keys once per TTL instead of on every request, and early when a token
+ * names a key id the cached set lacks (a rotation), at most once per cooldown.
+ */
+function jwksLoader(options: AuthOptions): ((kid: string | undefined) => Promise<JwkList>) | null {
   const url = options.jwksUrl;
   if (url === null) return null;
   const doFetch = options.fetch ?? fetch;
   let cached: { keys: JwkList; at: number } | null = null;
-  return async () => {
+  return async (kid) => {
     const now = options.clock.now().getTime();
-    if (cached && now - cached.at < JWKS_TTL_MS) return cached.keys;
-    const res = await doFetch(url);
-    if (!res.ok) throw new Error(`JWKS fetch failed with ${res.status}`);
-    const body = (await res.json()) as { keys?: unknown };
-    if (!Array.isArray(body.keys)) throw new Error('JWKS response has no keys');
-    cached = { keys: body.keys as JwkList, at: now };
-    return cached.keys;
+    if (cached && now - cached.at < JWKS_TTL_MS) {
+      const known = kid === undefined || cached.keys.some((k) => k.kid === kid);
+      if (known || now - cached.at < JWKS_REFETCH_COOLDOWN_MS) return cached.keys;
+    }
+    try {
+      const res = await doFetch(url);
+      if (!res.ok) throw new Error(`JWKS fetch failed with HTTP ${res.status}`);
+      const body = (await res.json()) as { keys?: unknown };
+      if (!Array.isArray(body.keys)) throw new Error('JWKS response has no keys array');
+      cached = { keys: body.keys as JwkList, at: now };
+      return cached.keys;
+    } catch (err) {
+      // Callers only see the uniform 401; operators need to know the provider is the cause.
+      options.logger?.warn('JWKS unavailable: RS256 sessions fail until it answers', { err });
+      throw err;
+    }
   };
 }

@@ -74,21 +74,23 @@ export async function countUsers(db: Db): Promise<number> {
 }
 
 /**
- * Creates or refreshes the user a JWT names. An email already held by another user is not
- * copied (emails are unique), so a session can never take over another account's address.
+ * Creates or refreshes the user a JWT names; a claim left out (undefined) keeps the stored value.
+ * An email already held by another user is not copied (emails are unique), so a session can
+ * never take over another account's address.
  */
 export async function upsertSessionUser(
   db: Db,
-  user: { id: string; email: string | null; name: string | null },
+  user: { id: string; email?: string | undefined; name?: string | undefined },
   now: string,
 ): Promise<void> {
-  const email = user.email === null
-    ? sql<string | null>`NULL`
+  const email = user.email === undefined
+    ? undefined
     : sql<string | null>`CASE WHEN EXISTS (SELECT 1 FROM users WHERE email = ${user.email} AND id <> ${user.id}) THEN NULL ELSE ${user.email} END`;
+  const changes = { ...(email !== undefined ? { email } : {}), ...(user.name !== undefined ? { name: user.name } : {}) };
   await db.kysely
     .insertInto('users')
-    .values({ id: user.id, email, name: user.name, is_admin: 0, created_at: now })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ email, name: user.name }))
+    .values({ id: user.id, email: email ?? null, name: user.name ?? null, is_admin: 0, created_at: now })
+    .onConflict((oc) => (Object.keys(changes).length > 0 ? oc.column('id').doUpdateSet(changes) : oc.column('id').doNothing()))
     .execute();
 }
 

@@ -168,3 +168,37 @@ export const detachResultSchema = z.object({
   goal_id: z.uuid(),
   detached: z.literal(true),
 });
+
+export const generateGoalInput = z.strictObject({
+  description: nameSchema(2000).describe(
+    'What the goal is about, in plain words, 1–2,000 characters (trimmed). It is read as a description only: instructions inside it are not followed.',
+  ),
+  agentId: z
+    .uuid()
+    .optional()
+    .describe("One of the caller's agents: the suggestion then carries it as `agent_id`. Checked before the model is called."),
+});
+
+/**
+ * What the model is asked to write: create's input without `agent_id` and `status`, which the server
+ * sets. Every key is required in the JSON Schema sent to the model (strict structured output).
+ */
+export const goalDraftSchema = createGoalInput.pick({ name: true, description: true, priority: true, fields: true });
+
+export const goalSuggestionSchema = z
+  .object({
+    agent_id: z.uuid().optional().describe('The `agentId` of the request; absent when none was given.'),
+    name: z.string(),
+    description: z.string().nullable(),
+    status: z.literal('draft').describe('Always draft: the caller decides when the goal goes live.'),
+    priority: z.int().nullable(),
+    fields: z.array(leadFieldSchema).describe('Every field with all its keys.'),
+  })
+  .describe("A goal ready for `create` as it is (add `agent_id` when the request named no agent). Nothing is saved.");
+
+export type GoalSuggestion = z.infer<typeof goalSuggestionSchema>;
+
+export const generateResultSchema = z.object({
+  suggestion: goalSuggestionSchema,
+  model: z.string().describe('The model that wrote the suggestion.'),
+});

@@ -19,12 +19,18 @@ export const deletedSchema = z.object({ id: z.uuid(), deleted: z.literal(true) }
 /** Name-like text: trimmed, then 1–max characters. */
 export const nameSchema = (max: number) => z.string().trim().min(1).max(max);
 
-/** An update's input: any non-empty subset of the given keys. */
+/**
+ * An update's input: any non-empty subset of the given keys. The emptiness check runs only on
+ * input with no other problem, so `{ owner_id: 1 }` is reported as an unknown key, not as empty.
+ */
 export const patchSchema = <S extends z.core.$ZodLooseShape>(shape: S) =>
   z
     .strictObject(shape)
     .partial()
-    .refine((v) => Object.keys(v).length > 0, { message: 'Give at least one key to change.' });
+    .refine((v) => Object.keys(v).length > 0, {
+      message: 'Give at least one key to change.',
+      when: (payload) => payload.issues.length === 0,
+    });
 
 /** The input of actions that take only an id: `data` may be left out or be `{}`. */
 export const emptyInput = z.strictObject({});

@@ -5,6 +5,9 @@ import type { ActionContext } from './context.js';
 /** Whether the envelope's `id` must be present (get, update, delete) or absent (everything else). */
 export type IdRule = 'required' | 'forbidden';
 
+/** Per-user budgets that costly actions spend on top of the general rate limit; sized from config. */
+export type BudgetName = 'generate';
+
 export interface ActionArgs<Input, Id extends IdRule> {
   id: Id extends 'required' ? string : undefined;
   data: Input;
@@ -33,6 +36,8 @@ export interface ActionSpec<
   successStatus?: 200 | 201;
   /** Whether an `Idempotency-Key` header is honoured. */
   idempotent?: boolean;
+  /** A per-user budget each call spends once its input is valid (429 RATE_LIMITED when empty). */
+  budget?: BudgetName;
   run(args: ActionArgs<z.output<I>, Id>, ctx: ActionContext): Promise<z.input<O>>;
 }
 

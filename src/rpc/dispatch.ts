@@ -5,14 +5,15 @@ import type { LlmPort } from '../llm/port.js';
 import type { Clock } from '../platform/clock.js';
 import type { Ids } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
+import type { RateLimiter } from '../platform/rate-limit.js';
 import { uuidSchema } from './common-schemas.js';
 import type { ActionContext } from './context.js';
-import type { ActionSpec } from './define-action.js';
+import type { ActionSpec, BudgetName } from './define-action.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
-import { ApiError, validationError, type ErrorDetail } from './errors.js';
+import { ApiError, rateLimited, validationError, type ErrorDetail } from './errors.js';
 import { runIdempotent, type Outcome } from './idempotency.js';
 import { actionNames, findResource, resourceNames } from './registry.js';
-import { unstorableTextDetails, zodValidationError } from './validation.js';
+import { parseOrThrow, unstorableTextDetails } from './validation.js';
 
 export interface DispatchDeps {
   db: Db;
@@ -20,6 +21,8 @@ export interface DispatchDeps {
   clock: Clock;
   ids: Ids;
   logger: Logger;
+  /** The limiters of `ActionSpec.budget`; a budget without one is unlimited. */
+  budgets?: Partial<Record<BudgetName, RateLimiter>>;
 }
 
 export interface Call {
@@ -39,9 +42,7 @@ export function resolve(raw: unknown): { envelope: Envelope; spec: ActionSpec } 
   if (!isPlainObject(raw)) {
     throw validationError([{ path: '', message: 'Expected an envelope object (or an array of them for a batch).' }]);
   }
-  const parsed = envelopeSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw zodValidationError(parsed.error);
-  const envelope = parsed.data;
+  const envelope = parseOrThrow(envelopeSchema, raw);
 
   const byAction = findResource(envelope.resource);
   if (!byAction) {
@@ -97,10 +98,7 @@ export function parseInput(spec: ActionSpec, data: unknown): unknown {
   const input = spec.aliases && isPlainObject(raw) ? applyAliases(raw, spec.aliases) : raw;
   const unstorable = unstorableTextDetails(input, ['data']);
   if (unstorable.length > 0) throw validationError(unstorable);
-  // reportInput lets the messages tell a wrong type from a missing key; the input is not echoed.
-  const parsed = spec.input.safeParse(input, { reportInput: true });
-  if (!parsed.success) throw zodValidationError(parsed.error, ['data']);
-  return parsed.data;
+  return parseOrThrow(spec.input, input, ['data']);
 }
 
 export function contextFor(envelope: Envelope, call: Call, deps: DispatchDeps): ActionContext {
@@ -123,10 +121,12 @@ export async function dispatch(raw: unknown, call: Call, deps: DispatchDeps): Pr
   const { envelope, spec } = resolve(raw);
   authorize(spec, envelope, call.principal);
   const data = parseInput(spec, envelope.data);
-  const run = async (): Promise<Success> => ({
-    status: spec.successStatus ?? 200,
-    data: await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps)),
-  });
+  // The budget is spent only by a real run: an idempotent replay costs nothing.
+  const run = async (): Promise<Success> => {
+    const spent = spec.budget && deps.budgets?.[spec.budget]?.take(call.principal.userId);
+    if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
+    return { status: spec.successStatus ?? 200, data: await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps)) };
+  };
   if (call.idempotencyKey === undefined || spec.idempotent !== true) return run();
   const { resource, action, id, admin = false } = envelope;
   const scope = { userId: call.principal.userId, key: call.idempotencyKey, requestId: call.requestId };

@@ -72,6 +72,11 @@ export const validationError = (details: ErrorDetail[], message = 'The request i
 export const notFound = (what: string, id: string): ApiError =>
   new ApiError('NOT_FOUND', `${what} ${id} was not found.`);
 
+export const rateLimited = (retryAfterSeconds: number): ApiError =>
+  new ApiError('RATE_LIMITED', 'Too many requests; retry after the time in Retry-After.', {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
+
 export const unauthorized = (): ApiError =>
   new ApiError('UNAUTHORIZED', 'Missing or invalid credentials.', {
     headers: { 'WWW-Authenticate': 'Bearer' },

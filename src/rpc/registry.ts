@@ -7,6 +7,7 @@ import { goalsAttach } from '../goals/attach.js';
 import { goalsCreate } from '../goals/create.js';
 import { goalsDelete } from '../goals/delete.js';
 import { goalsDetach } from '../goals/detach.js';
+import { goalsGenerate } from '../goals/generate.js';
 import { goalsGet } from '../goals/get.js';
 import { goalsList } from '../goals/list.js';
 import { goalsUpdate } from '../goals/update.js';
@@ -21,6 +22,7 @@ export const actions = [
   goalsDelete,
   goalsAttach,
   goalsDetach,
+  goalsGenerate,
   agentsList,
   agentsGet,
   agentsCreate,

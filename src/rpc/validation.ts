@@ -109,3 +109,13 @@ export function unstorableTextDetails(value: unknown, prefix: readonly PropertyK
 
 export const zodValidationError = (error: z.ZodError, prefix: readonly PropertyKey[] = []): ApiError =>
   validationError(zodDetails(error, prefix));
+
+/**
+ * Parses caller input, or throws the VALIDATION_ERROR with our details. `reportInput` keeps the
+ * offending value on each issue: without it zod 4 leaves `input` out and null reads as missing.
+ */
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, prefix: readonly PropertyKey[] = []): z.output<T> {
+  const parsed = schema.safeParse(value, { reportInput: true });
+  if (!parsed.success) throw zodValidationError(parsed.error, prefix);
+  return parsed.data;
+}

@@ -1,14 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ActionSpec } from '../../src/rpc/define-action.js';
 import { actions, type ActionKey } from '../../src/rpc/registry.js';
 import { createHarness, type Harness, type TestUser } from '../support/harness.js';
 import { actionKey, makeFixture, samples, targetsRecords, type Fixture } from '../support/samples.js';
+import { startWorkingLlm } from './support/llm.js';
 
 /**
  * Every registered action × whose record it names × who calls, with the status the contract
  * predicts. Another owner's rows must come out byte-identical, and lists must never show them.
  */
-const h = await createHarness();
+const llm = await startWorkingLlm();
+afterAll(() => llm.fake.close());
+const h = await createHarness({ env: llm.env });
 
 const TARGETS = ['own', 'foreign', 'missing', 'malformed'] as const;
 const CALLERS = ['full key', 'read-only key', 'no key', 'admin without admin mode', 'admin in admin mode', 'user asking for admin mode'] as const;

@@ -5,6 +5,7 @@ import { actions } from '../../src/rpc/registry.js';
 import { createHarness, snapshot, type TestUser } from '../support/harness.js';
 import { actionKey, makeFixture, samples, type Fixture } from '../support/samples.js';
 import { expectContractReply, prototypeKeys } from './support/contract.js';
+import { startWorkingLlm } from './support/llm.js';
 
 /**
  * Random and malformed requests through the whole HTTP path, in process. Fixed seed in CI (so a
@@ -18,7 +19,8 @@ const params = (numRuns: number) => ({ numRuns: runs(numRuns), ...(SEED === unde
 
 /** Frozen clock: a key's last_used_at is then written once, and a 4xx must change no row at all. */
 const frozen = new Date('2026-03-01T12:00:00.000Z');
-const h = await createHarness({ deps: { clock: { now: () => new Date(frozen) } } });
+const llm = await startWorkingLlm();
+const h = await createHarness({ env: llm.env, deps: { clock: { now: () => new Date(frozen) } } });
 const totalChanges = (): number => (h.db.sqlite.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
 
 let user: TestUser;
@@ -38,7 +40,8 @@ beforeAll(async () => {
   await admin.invoke({ resource: 'goals', action: 'list' });
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await llm.fake.close();
   const byStatus = [...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ');
   console.log(`fuzz: ${cases} requests${SEED === undefined ? '' : ` (seed ${SEED})`}: ${byStatus}`);
 });
@@ -234,7 +237,8 @@ describe('fuzzing POST /invoke', () => {
           const result = spec.result.safeParse((reply.body as { data: unknown }).data);
           expect(result.success, JSON.stringify(result.error?.issues)).toBe(true);
           // Text that was accepted is stored as sent (names are trimmed), never silently altered.
-          if (m.mode === 'replace' && typeof m.value === 'string' && (replaced === 'name' || replaced === 'description')) {
+          const stores = spec.action === 'create' || spec.action === 'update';
+          if (stores && m.mode === 'replace' && typeof m.value === 'string' && (replaced === 'name' || replaced === 'description')) {
             const stored = (reply.body as { data: Record<string, unknown> }).data[replaced];
             expect(stored).toBe(replaced === 'name' ? m.value.trim() : m.value);
           }

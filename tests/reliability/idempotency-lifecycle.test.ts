@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { claimIdempotencyKey } from '../../src/db/idempotency-store.js';
 import { ApiError } from '../../src/rpc/errors.js';
 import { fingerprintOf, IDEMPOTENCY_LOCK_MS, IDEMPOTENCY_TTL_MS, runIdempotent, type Outcome } from '../../src/rpc/idempotency.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { randomIds } from '../../src/platform/ids.js';
+import { completion, failure, type Answer } from '../support/fake-openai.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { DRAFT, startWorkingLlm } from './support/llm.js';
 
 const withKey = (key: string) => ({ headers: { 'Idempotency-Key': key } });
 
@@ -121,5 +123,70 @@ describe('idempotency keys over time and faults', () => {
     expect(result).toEqual({ status: 200, data: { suggestion: 'x' } });
     expect(replay).toEqual({ status: 200, data: { suggestion: 'x' }, replayed: true });
     expect(runs).toBe(1);
+  });
+});
+
+const llm = await startWorkingLlm();
+afterAll(() => llm.fake.close());
+
+describe('idempotency keys on goals.generate', () => {
+  beforeEach(() => {
+    llm.fake.reset();
+    llm.fake.fallback(completion(DRAFT));
+  });
+  const generate = { resource: 'goals', action: 'generate', data: { description: 'Book demos with inbound leads.' } };
+
+  it('replays the suggestion without a second LLM call', async () => {
+    const h = await createHarness({ env: llm.env });
+    const user = await h.makeUser();
+    const first = await user.invoke(generate, withKey('gen-1'));
+    const second = await user.invoke(generate, withKey('gen-1'));
+    expect(first.status).toBe(200);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(llm.fake.requests).toHaveLength(1);
+  });
+
+  it('frees the key after a 502, so the retry asks the model again', async () => {
+    const h = await createHarness({ env: llm.env });
+    const user = await h.makeUser();
+    llm.fake.enqueue(failure(400, {}, 'bad request'));
+    const failed = await user.invoke(generate, withKey('gen-2'));
+    const retried = await user.invoke(generate, withKey('gen-2'));
+    expect(failed.status).toBe(502);
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(llm.fake.requests).toHaveLength(2);
+  });
+
+  it('does not spend the generate budget on a replay', async () => {
+    const h = await createHarness({ env: { ...llm.env, GENERATE_PER_MINUTE: '1' } });
+    const user = await h.makeUser();
+    expect((await user.invoke(generate, withKey('gen-3'))).status).toBe(200);
+    expect((await user.invoke(generate, withKey('gen-3'))).status).toBe(200);
+    expect((await user.invoke(generate, withKey('gen-4'))).status).toBe(429);
+    expect(llm.fake.requests).toHaveLength(1);
+  });
+
+  it('answers a duplicate with 409 retryable while the model is still thinking, and serves others meanwhile', async () => {
+    const h = await createHarness({ env: llm.env });
+    const user = await h.makeUser();
+    let answer: (a: Answer) => void = () => undefined;
+    llm.fake.enqueue(new Promise<Answer>((resolve) => (answer = resolve)));
+
+    const first = user.invoke(generate, withKey('gen-5'));
+    await llm.fake.waitForRequests(1);
+    const duplicate = await user.invoke(generate, withKey('gen-5'));
+    const meanwhile = await user.invoke({ resource: 'agents', action: 'create', data: { name: 'Not blocked' } });
+    answer(completion(DRAFT));
+    const done = await first;
+    const replay = await user.invoke(generate, withKey('gen-5'));
+
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.error).toMatchObject({ code: 'CONFLICT', retryable: true });
+    expect(meanwhile.status).toBe(201);
+    expect(done.status).toBe(200);
+    expect(replay.body).toEqual(done.body);
+    expect(llm.fake.requests).toHaveLength(1);
   });
 });

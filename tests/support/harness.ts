@@ -4,6 +4,8 @@ import type { Scope } from '../../src/auth/scopes.js';
 import type { Agent } from '../../src/agents/schemas.js';
 import { parseConfig } from '../../src/config.js';
 import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
+import type { Db } from '../../src/db/types.js';
+import { createLlm } from '../../src/llm/openai.js';
 import type { Goal } from '../../src/goals/schemas.js';
 import { randomIds } from '../../src/platform/ids.js';
 import { TestClock } from './clock.js';
@@ -36,8 +38,11 @@ export interface TestUser {
 }
 
 export interface HarnessOptions {
+  /** Config values; OPENAI_BASE_URL (e.g. a fake server's `url`) gives `generate` a real LLM client. */
   env?: Record<string, string>;
   deps?: Partial<AppDeps>;
+  /** Wraps the database the app uses (factories and `snapshot` keep the real one): fault injection. */
+  wrapDb?: (db: Db) => Db;
 }
 
 let emails = 0;
@@ -47,7 +52,8 @@ export async function createHarness(options: HarnessOptions = {}) {
   const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql() });
   const clock = new TestClock();
   const config = parseConfig({ RATE_LIMIT_PER_MINUTE: '0', GENERATE_PER_MINUTE: '0', ...options.env });
-  const app = createApp({ db, config, clock, ids: randomIds, ...options.deps });
+  const appDb = options.wrapDb ? options.wrapDb(db) : db;
+  const app = createApp({ db: appDb, config, clock, ids: randomIds, llm: createLlm(config), ...options.deps });
 
   const request = (path: string, init?: RequestInit): Promise<Response> => Promise.resolve(app.request(path, init));
 

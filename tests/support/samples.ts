@@ -32,6 +32,11 @@ export const samples: Record<ActionKey, (f: Fixture) => Record<string, unknown>>
   'goals.delete': (f) => ({ resource: 'goals', action: 'delete', id: f.goalId }),
   'goals.attach': (f) => ({ resource: 'goals', action: 'attach', data: { goalId: f.goalId, agentId: f.spareAgentId } }),
   'goals.detach': (f) => ({ resource: 'goals', action: 'detach', data: { agentId: f.agentId } }),
+  'goals.generate': (f) => ({
+    resource: 'goals',
+    action: 'generate',
+    data: { description: 'Book a qualified sales meeting and collect an email address.', agentId: f.agentId },
+  }),
   'agents.list': () => ({ resource: 'agents', action: 'list', data: {} }),
   'agents.get': (f) => ({ resource: 'agents', action: 'get', id: f.agentId }),
   'agents.create': () => ({ resource: 'agents', action: 'create', data: { name: 'Support agent' } }),

@@ -1,0 +1,181 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
+import type { ResponseFormatJSONSchema } from 'openai/resources/shared';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { LlmError, type JsonAnswer, type JsonRequest, type LlmPort } from './port.js';
+
+export type LlmConfig = Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_MODEL' | 'OPENAI_TIMEOUT_MS'>;
+
+const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+/** Keyless servers (Ollama, llama.cpp) ignore the key, but the SDK needs a string. */
+const PLACEHOLDER_KEY = 'unused';
+export const TEMPERATURE = 0.5;
+export const MAX_RETRIES = 2;
+
+/**
+ * The LLM of the configuration, or null when none is configured (neither a key nor a base URL):
+ * `generate` then answers 503. Both composition roots call this.
+ */
+export function createLlm(config: LlmConfig): LlmPort | null {
+  if (config.OPENAI_API_KEY === null && config.OPENAI_BASE_URL === null) return null;
+  return createOpenAiLlm({
+    apiKey: config.OPENAI_API_KEY ?? PLACEHOLDER_KEY,
+    baseURL: config.OPENAI_BASE_URL ?? OPENAI_BASE_URL,
+    model: config.OPENAI_MODEL,
+    timeoutMs: config.OPENAI_TIMEOUT_MS,
+  });
+}
+
+export interface OpenAiOptions {
+  apiKey: string;
+  baseURL: string;
+  model: string;
+  /** One deadline for the whole call: every attempt and every wait between them. */
+  timeoutMs: number;
+}
+
+export function createOpenAiLlm(options: OpenAiOptions): LlmPort {
+  // Retries are ours: the SDK's also retry 408/409 and sleep through the deadline.
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    timeout: options.timeoutMs,
+    maxRetries: 0,
+  });
+  return {
+    model: options.model,
+    async completeJson(request) {
+      const body = {
+        model: options.model,
+        temperature: TEMPERATURE,
+        max_completion_tokens: request.maxOutputTokens,
+        response_format: responseFormat(request.schema, request.schemaName),
+        messages: [
+          { role: 'system' as const, content: request.instructions },
+          { role: 'user' as const, content: request.input },
+        ],
+      };
+      const completion = await withRetries(options.timeoutMs, (signal) => client.chat.completions.create(body, { signal }));
+      return readAnswer(completion, options.model);
+    },
+  };
+}
+
+const formats = new WeakMap<z.ZodType, ResponseFormatJSONSchema>();
+
+/** Strict `json_schema` format by the SDK's own zod conversion, minus `$schema`, which some servers refuse. */
+function responseFormat(schema: z.ZodType, name: string): ResponseFormatJSONSchema {
+  const cached = formats.get(schema);
+  if (cached) return cached;
+  const { json_schema } = zodResponseFormat(schema, name);
+  const { $schema: _dialect, ...jsonSchema } = json_schema.schema ?? {};
+  const format: ResponseFormatJSONSchema = { type: 'json_schema', json_schema: { name, strict: true, schema: jsonSchema } };
+  formats.set(schema, format);
+  return format;
+}
+
+/** Retried: 429, 5xx and connection failures. Everything else is final. */
+const isTransient = (err: unknown): boolean =>
+  err instanceof APIConnectionError ||
+  (err instanceof APIError && err.status !== undefined && (err.status === 429 || err.status >= 500));
+
+/** `retry-after-ms`, then `retry-after` (seconds or an HTTP date), else exponential backoff with jitter. */
+function retryDelayMs(err: unknown, retry: number): number {
+  const headers = err instanceof APIError ? err.headers : undefined;
+  const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const after = headers?.get('retry-after');
+  if (after) {
+    const seconds = Number.parseFloat(after);
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+    const date = Date.parse(after);
+    if (Number.isFinite(date)) return Math.max(0, date - Date.now());
+  }
+  return 500 * 2 ** retry * (1 - Math.random() * 0.25);
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * At most MAX_RETRIES retries, all under one deadline. When the provider asks for a wait longer
+ * than the time left, the call fails now with a retryable error instead of timing out later.
+ */
+async function withRetries<T>(timeoutMs: number, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const endsAt = Date.now() + timeoutMs;
+  const timedOut = (cause: unknown) => new LlmError('timeout', `no answer within ${timeoutMs} ms`, true, { cause });
+  for (let retry = 0; ; retry += 1) {
+    try {
+      return await attempt(deadline);
+    } catch (err) {
+      // The SDK's per-attempt timer is the deadline too; whichever fires first, it is a timeout.
+      if (deadline.aborted || err instanceof APIConnectionTimeoutError) throw timedOut(err);
+      const failure = toLlmError(err);
+      if (!isTransient(err) || retry >= MAX_RETRIES) throw failure;
+      const wait = retryDelayMs(err, retry);
+      if (wait >= endsAt - Date.now()) throw failure;
+      await sleep(wait, deadline).catch(() => {
+        throw timedOut(err);
+      });
+    }
+  }
+}
+
+/** Every failure of the SDK call becomes an LlmError whose detail is ours, never the provider's text. */
+function toLlmError(err: unknown): LlmError {
+  if (err instanceof APIConnectionError) return new LlmError('upstream', 'connection failed', true, { cause: err });
+  if (err instanceof APIError && err.status !== undefined) {
+    // 4xx other than these mean a wrong key, model or request: retrying will not help.
+    const retryable = [408, 409, 429].includes(err.status) || err.status >= 500;
+    return new LlmError('upstream', `HTTP ${err.status}`, retryable, { cause: err });
+  }
+  // The SDK lets a success body that is not JSON through as a SyntaxError.
+  if (err instanceof SyntaxError) return new LlmError('bad-output', 'response body is not JSON', true, { cause: err });
+  return new LlmError('upstream', err instanceof Error ? err.name : 'unknown error', true, { cause: err });
+}
+
+/** The provider's answer is untrusted too: checked before it is read. */
+const completionSchema = z.object({
+  model: z.string().optional(),
+  choices: z
+    .array(
+      z.object({
+        finish_reason: z.string().nullish(),
+        message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }),
+      }),
+    )
+    .min(1),
+});
+
+function readAnswer(completion: unknown, configuredModel: string): JsonAnswer {
+  const parsed = completionSchema.safeParse(completion);
+  if (!parsed.success) throw new LlmError('bad-output', 'not a chat completion', true);
+  const { model, choices } = parsed.data;
+  const [choice] = choices;
+  if (!choice) throw new LlmError('bad-output', 'no choices', true);
+  if (choice.message.refusal || choice.finish_reason === 'content_filter') {
+    throw new LlmError('refused', choice.message.refusal ? 'refusal' : 'content filter', false);
+  }
+  if (choice.finish_reason === 'length') throw new LlmError('bad-output', 'cut off at the token cap', true);
+  const content = choice.message.content;
+  if (!content) throw new LlmError('bad-output', 'empty answer', true);
+  let value: unknown;
+  try {
+    value = JSON.parse(content);
+  } catch (cause) {
+    throw new LlmError('bad-output', 'answer is not JSON', true, { cause });
+  }
+  return { value, model: model && model.length <= 200 ? model : configuredModel };
+}
