@@ -19,7 +19,7 @@ export const BODY_LIMIT = 64 * 1024;
 
 export type AppConfig = Pick<
   Config,
-  'JWT_SECRET' | 'JWKS_URL' | 'RATE_LIMIT_PER_MINUTE' | 'GENERATE_PER_MINUTE' | 'CORS_ORIGINS'
+  'JWT_SECRET' | 'JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'RATE_LIMIT_PER_MINUTE' | 'GENERATE_PER_MINUTE' | 'CORS_ORIGINS'
 >;
 
 export interface AppDeps {
@@ -99,6 +99,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     clock,
     jwtSecret: deps.config.JWT_SECRET,
     jwksUrl: deps.config.JWKS_URL,
+    issuer: deps.config.JWT_ISSUER,
+    audience: deps.config.JWT_AUDIENCE,
     logger,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });

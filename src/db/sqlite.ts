@@ -7,7 +7,7 @@ import type { Database, Db } from './types.js';
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests. */
   path: string;
-  /** The contents of schema.sql, applied at every open (its statements are all IF NOT EXISTS). */
+  /** The contents of schema.sql, applied on every open (it only creates what is missing). */
   schemaSql: string;
 }
 
@@ -19,8 +19,7 @@ export function openSqlite({ path, schemaSql }: SqliteOptions): Db & { readonly 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
 
-  // Every statement of schema.sql is IF NOT EXISTS: a new file gets it all, an older file gains
-  // the tables and indexes added since, and nothing is written when all of it exists.
+  // Every statement is IF NOT EXISTS: a file made by an older version gets the new tables and indexes.
   sqlite.exec(schemaSql);
 
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });

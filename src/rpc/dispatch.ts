@@ -13,7 +13,7 @@ import { envelopeSchema, type Envelope } from './envelope.js';
 import { ApiError, rateLimited, validationError, type ErrorDetail } from './errors.js';
 import { runIdempotent, type Outcome } from './idempotency.js';
 import { actionNames, findResource, resourceNames } from './registry.js';
-import { parseOrThrow, unstorableTextDetails } from './validation.js';
+import { parseOrThrow, unstorableTextDetails, zodDetails } from './validation.js';
 
 export interface DispatchDeps {
   db: Db;
@@ -77,36 +77,57 @@ export function authorize(spec: ActionSpec, envelope: Envelope, principal: Princ
   }
 }
 
-/** Folds alternate spellings (`agentId` for `agent_id`) into the canonical key. */
-function applyAliases(data: Record<string, unknown>, aliases: Readonly<Record<string, string>>): Record<string, unknown> {
-  const details: ErrorDetail[] = [];
-  const out = { ...data };
+/**
+ * Folds alternate spellings (`agentId` for `agent_id`) into the canonical key, remembering what
+ * the caller sent so that error paths name the caller's own key.
+ */
+function applyAliases(data: Record<string, unknown>, aliases: Readonly<Record<string, string>>) {
+  const conflicts: ErrorDetail[] = [];
+  const sent = new Map<string, string>();
+  const input = { ...data };
   for (const [alias, canonical] of Object.entries(aliases)) {
-    if (!Object.hasOwn(out, alias)) continue;
-    if (Object.hasOwn(out, canonical) && out[canonical] !== out[alias]) {
-      details.push({ path: `data.${alias}`, message: `Conflicts with data.${canonical}; give one of them.` });
+    if (!Object.hasOwn(input, alias)) continue;
+    if (Object.hasOwn(input, canonical) && input[canonical] !== input[alias]) {
+      conflicts.push({ path: `data.${alias}`, message: `Conflicts with data.${canonical}; give one of them.` });
+    } else {
+      sent.set(canonical, alias);
     }
-    out[canonical] = out[alias];
-    delete out[alias];
+    input[canonical] = input[alias];
+    delete input[alias];
   }
-  if (details.length > 0) throw validationError(details);
-  return out;
+  return { input, conflicts, sent };
 }
 
-export function parseInput(spec: ActionSpec, data: unknown): unknown {
+/** `data.agent_id.x` → `data.agentId.x` when the caller spelled it `agentId`. */
+const respell = (path: string, sent: ReadonlyMap<string, string>): string => {
+  const [root, key, ...rest] = path.split('.');
+  const alias = key === undefined ? undefined : sent.get(key);
+  return alias === undefined ? path : [root, alias, ...rest].join('.');
+};
+
+/** Every problem with `data` at once: alias conflicts, admin-only keys and schema issues. */
+export function parseInput(spec: ActionSpec, data: unknown, adminMode: boolean): unknown {
   const raw = data === undefined ? {} : data;
-  const input = spec.aliases && isPlainObject(raw) ? applyAliases(raw, spec.aliases) : raw;
-  const unstorable = unstorableTextDetails(input, ['data']);
-  if (unstorable.length > 0) throw validationError(unstorable);
-  return parseOrThrow(spec.input, input, ['data']);
+  const { input, conflicts, sent } =
+    spec.aliases && isPlainObject(raw) ? applyAliases(raw, spec.aliases) : { input: raw, conflicts: [], sent: new Map<string, string>() };
+  const details = [...conflicts, ...unstorableTextDetails(input, ['data']).map((d) => ({ ...d, path: respell(d.path, sent) }))];
+  if (!adminMode && isPlainObject(input)) {
+    for (const key of spec.adminOnly ?? []) {
+      if (input[key] !== undefined) details.push({ path: `data.${sent.get(key) ?? key}`, message: 'Only available in admin mode.' });
+    }
+  }
+  const parsed = spec.input.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    details.push(...zodDetails(parsed.error, ['data']).map((d) => ({ ...d, path: respell(d.path, sent) })));
+  }
+  if (details.length > 0 || !parsed.success) throw validationError(details);
+  return parsed.data;
 }
 
 export function contextFor(envelope: Envelope, call: Call, deps: DispatchDeps): ActionContext {
-  const adminMode = envelope.admin === true;
   return {
     principal: call.principal,
-    adminMode,
-    access: { userId: call.principal.userId, all: adminMode },
+    access: { userId: call.principal.userId, all: envelope.admin === true },
     db: deps.db,
     llm: deps.llm,
     clock: deps.clock,
@@ -119,11 +140,16 @@ export function contextFor(envelope: Envelope, call: Call, deps: DispatchDeps): 
 /** One envelope → one result, or an ApiError. The HTTP layer turns either into a body. */
 export async function dispatch(raw: unknown, call: Call, deps: DispatchDeps): Promise<Success> {
   const { envelope, spec } = resolve(raw);
+  // An exhausted budget answers 429 before 403 and 400 (the contract's order), but a request
+  // refused for its scope or input spends none of it.
+  const budget = spec.budget === undefined ? undefined : deps.budgets?.[spec.budget];
+  const before = budget?.peek(call.principal.userId);
+  if (before && !before.allowed) throw rateLimited(before.resetSeconds);
   authorize(spec, envelope, call.principal);
-  const data = parseInput(spec, envelope.data);
+  const data = parseInput(spec, envelope.data, envelope.admin === true);
   // The budget is spent only by a real run: an idempotent replay costs nothing.
   const run = async (): Promise<Success> => {
-    const spent = spec.budget && deps.budgets?.[spec.budget]?.take(call.principal.userId);
+    const spent = budget?.take(call.principal.userId);
     if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
     return { status: spec.successStatus ?? 200, data: await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps)) };
   };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The request envelope of POST /invoke. Unknown top-level keys are rejected. */
 export const envelopeSchema = z

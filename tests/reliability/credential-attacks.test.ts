@@ -7,6 +7,8 @@ import { createHarness, type AnyBody } from '../support/harness.js';
 const SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 const KID = 'provider-key-1';
 const JWKS_URL = 'https://idp.example.test/.well-known/jwks.json';
+const ISSUER = 'https://idp.example.test/';
+const AUDIENCE = 'goalpost';
 
 const rsa = () =>
   crypto.subtle.generateKey(
@@ -23,7 +25,7 @@ const privateJwk = async (pair: CryptoKeyPair) => ({ ...(await crypto.subtle.exp
 const jwksFetch = (async (input: RequestInfo | URL) =>
   String(input) === JWKS_URL ? Response.json({ keys: [publicJwk] }) : new Response('not found', { status: 404 })) as typeof fetch;
 
-const h = await createHarness({ env: { JWT_SECRET: SECRET, JWKS_URL }, deps: { fetch: jwksFetch } });
+const h = await createHarness({ env: { JWT_SECRET: SECRET, JWKS_URL, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE }, deps: { fetch: jwksFetch } });
 const user = await h.makeUser();
 /** Token times are checked against the wall clock (by hono/jwt), not the injected one. */
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -46,7 +48,7 @@ async function handmade(header: Record<string, unknown>, payload: Record<string,
   return `${unsigned}.${signWith ? await hmac(signWith.hash, signWith.secret, unsigned) : ''}`;
 }
 
-const claims = (extra: Record<string, unknown> = {}) => ({ sub: user.id, exp: nowSeconds() + 3600, ...extra });
+const claims = (extra: Record<string, unknown> = {}) => ({ sub: user.id, exp: nowSeconds() + 3600, iss: ISSUER, aud: AUDIENCE, ...extra });
 
 async function call(authorization: string | null): Promise<{ status: number; body: AnyBody; challenge: string | null }> {
   const res = await h.request('/invoke', {
@@ -105,11 +107,13 @@ describe('credential attacks all get the one identical 401 body', () => {
       const [head, , sig] = (await sign(claims(), SECRET, 'HS256')).split('.');
       return `Bearer ${head}.${b64url(JSON.stringify(claims({ sub: crypto.randomUUID() })))}.${sig}`;
     }],
-    ['no exp', async () => `Bearer ${await sign({ sub: user.id }, SECRET, 'HS256')}`],
-    ['exp as a string', async () => `Bearer ${await sign({ sub: user.id, exp: String(nowSeconds() + 3600) } as never, SECRET, 'HS256')}`],
+    ['no exp', async () => `Bearer ${await sign({ sub: user.id, iss: ISSUER, aud: AUDIENCE }, SECRET, 'HS256')}`],
+    ['another issuer', async () => `Bearer ${await sign(claims({ iss: 'https://evil.example/' }), SECRET, 'HS256')}`],
+    ['another audience', async () => `Bearer ${await sign(claims({ aud: 'another-app' }), SECRET, 'HS256')}`],
+    ['exp as a string', async () => `Bearer ${await sign(claims({ exp: String(nowSeconds() + 3600) }) as never, SECRET, 'HS256')}`],
     ['an expired exp', async () => `Bearer ${await sign(claims({ exp: nowSeconds() - 1 }), SECRET, 'HS256')}`],
     ['an nbf in the future', async () => `Bearer ${await sign(claims({ nbf: nowSeconds() + 600 }), SECRET, 'HS256')}`],
-    ['no sub', async () => `Bearer ${await sign({ exp: nowSeconds() + 3600 }, SECRET, 'HS256')}`],
+    ['no sub', async () => `Bearer ${await sign(claims({ sub: undefined }), SECRET, 'HS256')}`],
     ['two segments', async () => `Bearer ${(await sign(claims(), SECRET, 'HS256')).split('.').slice(0, 2).join('.')}`],
     ['four segments', async () => `Bearer ${await sign(claims(), SECRET, 'HS256')}.x`],
     ['a header that is not JSON', async () => `Bearer ${b64url('{alg')}.${b64url('{}')}.x`],

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionSpec } from '../../src/rpc/define-action.js';
 import { actions } from '../../src/rpc/registry.js';
@@ -21,7 +22,8 @@ const params = (numRuns: number) => ({ numRuns: runs(numRuns), ...(SEED === unde
 const frozen = new Date('2026-03-01T12:00:00.000Z');
 const llm = await startWorkingLlm();
 const h = await createHarness({ env: llm.env, deps: { clock: { now: () => new Date(frozen) } } });
-const totalChanges = (): number => (h.db.sqlite.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+/** Rows changed on the app's connection so far: a 4xx must not move it. */
+const totalChanges = async (): Promise<number> => (await sql<{ n: number }>`SELECT total_changes() AS n`.execute(h.db.kysely)).rows[0]?.n ?? -1;
 
 let user: TestUser;
 let admin: TestUser;
@@ -48,7 +50,7 @@ afterAll(async () => {
 
 async function send(body: string, token: string | null, headers: Record<string, string> = {}) {
   cases += 1;
-  const before = totalChanges();
+  const before = await totalChanges();
   const res = await h.request('/invoke', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(token === null ? {} : { Authorization: `Bearer ${token}` }), ...headers },
@@ -60,7 +62,7 @@ async function send(body: string, token: string | null, headers: Record<string, 
   expect(() => (parsed = JSON.parse(text)), `a JSON body: ${text.slice(0, 200)}`).not.toThrow();
   expectContractReply(res.status, parsed, body);
   const allFailed = Array.isArray(parsed) && parsed.every((item: { success?: unknown }) => item.success === false);
-  if (res.status >= 400 || allFailed) expect(totalChanges(), `a ${res.status} changed the database`).toBe(before);
+  if (res.status >= 400 || allFailed) expect(await totalChanges(), `a ${res.status} changed the database`).toBe(before);
   expect(prototypeKeys()).toEqual(protoBefore);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   return { status: res.status, body: parsed };

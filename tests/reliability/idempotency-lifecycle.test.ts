@@ -160,12 +160,13 @@ describe('idempotency keys on goals.generate', () => {
   });
 
   it('does not spend the generate budget on a replay', async () => {
-    const h = await createHarness({ env: { ...llm.env, GENERATE_PER_MINUTE: '1' } });
+    const h = await createHarness({ env: { ...llm.env, GENERATE_PER_MINUTE: '2' } });
     const user = await h.makeUser();
     expect((await user.invoke(generate, withKey('gen-3'))).status).toBe(200);
     expect((await user.invoke(generate, withKey('gen-3'))).status).toBe(200);
-    expect((await user.invoke(generate, withKey('gen-4'))).status).toBe(429);
-    expect(llm.fake.requests).toHaveLength(1);
+    expect((await user.invoke(generate, withKey('gen-4'))).status).toBe(200);
+    expect((await user.invoke(generate, withKey('gen-5'))).status).toBe(429);
+    expect(llm.fake.requests).toHaveLength(2);
   });
 
   it('answers a duplicate with 409 retryable while the model is still thinking, and serves others meanwhile', async () => {
@@ -174,13 +175,13 @@ describe('idempotency keys on goals.generate', () => {
     let answer: (a: Answer) => void = () => undefined;
     llm.fake.enqueue(new Promise<Answer>((resolve) => (answer = resolve)));
 
-    const first = user.invoke(generate, withKey('gen-5'));
+    const first = user.invoke(generate, withKey('gen-6'));
     await llm.fake.waitForRequests(1);
-    const duplicate = await user.invoke(generate, withKey('gen-5'));
+    const duplicate = await user.invoke(generate, withKey('gen-6'));
     const meanwhile = await user.invoke({ resource: 'agents', action: 'create', data: { name: 'Not blocked' } });
     answer(completion(DRAFT));
     const done = await first;
-    const replay = await user.invoke(generate, withKey('gen-5'));
+    const replay = await user.invoke(generate, withKey('gen-6'));
 
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.error).toMatchObject({ code: 'CONFLICT', retryable: true });

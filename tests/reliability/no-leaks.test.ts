@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/platform/logger.js';
 import { createHarness } from '../support/harness.js';
@@ -15,7 +16,8 @@ async function withLogs(env: Record<string, string> = {}) {
 describe('internal errors', () => {
   it('answer 500 with a generic body, and the detail goes to the log under the same request id', async () => {
     const { h, lines, user } = await withLogs();
-    h.db.sqlite.exec('DROP TABLE attachments; DROP TABLE goals;');
+    await sql`DROP TABLE attachments`.execute(h.db.kysely);
+    await sql`DROP TABLE goals`.execute(h.db.kysely);
 
     const reply = await user.invoke({ resource: 'goals', action: 'list' }, { headers: { 'X-Request-Id': 'trace-me-1' } });
 
@@ -48,7 +50,7 @@ describe('internal errors', () => {
     }
     bodies.push(await (await h.request('/nowhere')).json());
     bodies.push(await (await h.request('/invoke', { method: 'GET' })).json());
-    h.db.sqlite.exec('DROP TABLE attachments;');
+    await sql`DROP TABLE attachments`.execute(h.db.kysely);
     bodies.push((await user.invoke({ resource: 'agents', action: 'list' })).body);
     for (const body of bodies) {
       expectErrorBody(body);

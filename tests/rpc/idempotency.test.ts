@@ -160,12 +160,14 @@ describe('Idempotency-Key on create and attach', () => {
     expect(two.body.data.name).toBe('Two');
   });
 
-  it.each([
+  // Over real HTTP (the Worker's transport) the client itself refuses to send a control character.
+  const badKeys: [string, string][] = [
     ['empty', ''],
     ['256 characters', 'k'.repeat(256)],
     ['a non-ASCII character', 'clé'],
-    ['a control character', 'a\u0001b'],
-  ])('returns 400 VALIDATION_ERROR for a key that is %s, and writes nothing', async (_label, key) => {
+    ...(h.target === 'node' ? [['a control character', 'a\u0001b'] as [string, string]] : []),
+  ];
+  it.each(badKeys)('returns 400 VALIDATION_ERROR for a key that is %s, and writes nothing', async (_label, key) => {
     const user = await h.makeUser();
     const reply = await user.invoke({ resource: 'agents', action: 'create', data: { name: 'Never' } }, withKey(key));
     expect(reply.status).toBe(400);
