@@ -6,7 +6,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Ids } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import type { RateLimiter } from '../platform/rate-limit.js';
-import { uuidSchema } from './common-schemas.js';
+import { recordId } from './common-schemas.js';
 import type { ActionContext } from './context.js';
 import type { ActionSpec, BudgetName } from './define-action.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
@@ -61,8 +61,11 @@ export function resolve(raw: unknown): { envelope: Envelope; spec: ActionSpec } 
   }
   if (spec.id === 'required') {
     if (envelope.id === undefined) throw validationError([{ path: 'id', message: 'Required.' }]);
-    if (!uuidSchema.safeParse(envelope.id).success) throw validationError([{ path: 'id', message: 'Must be a valid UUID.' }]);
-  } else if (envelope.id !== undefined) {
+    const id = recordId.safeParse(envelope.id);
+    if (!id.success) throw validationError([{ path: 'id', message: 'Must be a valid UUID.' }]);
+    return { envelope: { ...envelope, id: id.data }, spec };
+  }
+  if (envelope.id !== undefined) {
     throw validationError([{ path: 'id', message: `Not allowed for ${envelope.resource}.${envelope.action}.` }]);
   }
   return { envelope, spec };
