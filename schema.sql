@@ -69,3 +69,21 @@ CREATE TABLE IF NOT EXISTS attachments (
 ) STRICT;
 
 CREATE INDEX IF NOT EXISTS attachments_goal ON attachments (goal_id);
+
+-- Idempotency keys (Stripe semantics), one row per caller and key, kept 24 hours. A row whose
+-- response_status is NULL is an attempt in flight; after locked_until a crashed attempt no longer
+-- blocks its key. Only successes are stored: a failed attempt deletes its row.
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+  fingerprint TEXT NOT NULL,
+  claim TEXT NOT NULL,
+  response_status INTEGER,
+  response_body TEXT CHECK (response_body IS NULL OR json_valid(response_body)),
+  created_at TEXT NOT NULL,
+  locked_until TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  PRIMARY KEY (user_id, key)
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS idempotency_keys_expires ON idempotency_keys (expires_at);

@@ -14,6 +14,7 @@ import { catalogDocuments } from './rpc/catalog.js';
 import { dispatch, type DispatchDeps } from './rpc/dispatch.js';
 import { BODY_LIMIT, MAX_BATCH } from './rpc/envelope.js';
 import { ApiError, errorBody, rateLimited, toApiError, validationError } from './rpc/errors.js';
+import { parseIdempotencyKey } from './rpc/idempotency.js';
 
 export { BODY_LIMIT };
 
@@ -128,7 +129,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
         origin: deps.config.CORS_ORIGINS,
         allowMethods: ['GET', 'POST', 'OPTIONS'],
         allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-        exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+        exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
         maxAge: 600,
       }),
     );
@@ -168,11 +169,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     if (!decision.allowed) throw rateLimited(decision.resetSeconds);
 
+    const idempotencyKey = parseIdempotencyKey(c.req.header('idempotency-key'));
     const body = parseJson(text);
-    const call = { principal, requestId: c.get('requestId') };
+    const call = { principal, requestId: c.get('requestId'), idempotencyKey };
     if (!Array.isArray(body)) {
       const result = await dispatch(body, call, core);
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
       return c.json({ success: true, data: result.data }, result.status as 200);
+    }
+    if (idempotencyKey !== undefined) {
+      throw validationError([{ path: 'Idempotency-Key', message: 'Not supported on a batch; send the request on its own.' }]);
     }
 
     if (body.length === 0 || body.length > MAX_BATCH) {

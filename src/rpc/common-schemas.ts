@@ -1,6 +1,7 @@
 import * as z from 'zod';
 
-export const uuidSchema = z.uuid();
+/** A record id in input: a UUID, compared case-insensitively (stored ids are lowercase). */
+export const recordId = z.uuid().toLowerCase();
 
 export const ownerSchema = z
   .object({

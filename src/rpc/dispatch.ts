@@ -6,13 +6,14 @@ import type { Clock } from '../platform/clock.js';
 import type { Ids } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import type { RateLimiter } from '../platform/rate-limit.js';
-import { uuidSchema } from './common-schemas.js';
+import { recordId } from './common-schemas.js';
 import type { ActionContext } from './context.js';
 import type { ActionSpec, BudgetName } from './define-action.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
 import { ApiError, rateLimited, validationError, type ErrorDetail } from './errors.js';
+import { runIdempotent, type Outcome } from './idempotency.js';
 import { actionNames, findResource, resourceNames } from './registry.js';
-import { parseOrThrow, zodDetails } from './validation.js';
+import { parseOrThrow, unstorableTextDetails, zodDetails } from './validation.js';
 
 export interface DispatchDeps {
   db: Db;
@@ -27,12 +28,11 @@ export interface DispatchDeps {
 export interface Call {
   principal: Principal;
   requestId: string;
+  /** The Idempotency-Key header, already checked; honoured by actions marked `idempotent`. */
+  idempotencyKey?: string | undefined;
 }
 
-export interface Success {
-  status: number;
-  data: unknown;
-}
+export type Success = Outcome;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -61,8 +61,11 @@ export function resolve(raw: unknown): { envelope: Envelope; spec: ActionSpec } 
   }
   if (spec.id === 'required') {
     if (envelope.id === undefined) throw validationError([{ path: 'id', message: 'Required.' }]);
-    if (!uuidSchema.safeParse(envelope.id).success) throw validationError([{ path: 'id', message: 'Must be a valid UUID.' }]);
-  } else if (envelope.id !== undefined) {
+    const id = recordId.safeParse(envelope.id);
+    if (!id.success) throw validationError([{ path: 'id', message: 'Must be a valid UUID.' }]);
+    return { envelope: { ...envelope, id: id.data }, spec };
+  }
+  if (envelope.id !== undefined) {
     throw validationError([{ path: 'id', message: `Not allowed for ${envelope.resource}.${envelope.action}.` }]);
   }
   return { envelope, spec };
@@ -110,7 +113,7 @@ export function parseInput(spec: ActionSpec, data: unknown, adminMode: boolean):
   const raw = data === undefined ? {} : data;
   const { input, conflicts, sent } =
     spec.aliases && isPlainObject(raw) ? applyAliases(raw, spec.aliases) : { input: raw, conflicts: [], sent: new Map<string, string>() };
-  const details = [...conflicts];
+  const details = [...conflicts, ...unstorableTextDetails(input, ['data']).map((d) => ({ ...d, path: respell(d.path, sent) }))];
   if (!adminMode && isPlainObject(input)) {
     for (const key of spec.adminOnly ?? []) {
       if (input[key] !== undefined) details.push({ path: `data.${sent.get(key) ?? key}`, message: 'Only available in admin mode.' });
@@ -147,8 +150,14 @@ export async function dispatch(raw: unknown, call: Call, deps: DispatchDeps): Pr
   if (before && !before.allowed) throw rateLimited(before.resetSeconds);
   authorize(spec, envelope, call.principal);
   const data = parseInput(spec, envelope.data, envelope.admin === true);
-  const spent = budget?.take(call.principal.userId);
-  if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
-  const result = await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps));
-  return { status: spec.successStatus ?? 200, data: result };
+  // The budget is spent only by a real run: an idempotent replay costs nothing.
+  const run = async (): Promise<Success> => {
+    const spent = budget?.take(call.principal.userId);
+    if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
+    return { status: spec.successStatus ?? 200, data: await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps)) };
+  };
+  if (call.idempotencyKey === undefined || spec.idempotent !== true) return run();
+  const { resource, action, id, admin = false } = envelope;
+  const scope = { userId: call.principal.userId, key: call.idempotencyKey, requestId: call.requestId };
+  return runIdempotent(deps, scope, { resource, action, id, data, admin }, run);
 }

@@ -131,3 +131,21 @@ describe('the request envelope', () => {
     });
   });
 });
+
+describe('record ids', () => {
+  it('match case-insensitively, in the envelope id and in data', async () => {
+    const owner = await h.makeUser();
+    const agent = await h.makeAgent(owner);
+    const goal = await h.makeGoal(owner, { agent_id: agent.id.toUpperCase() });
+    expect(goal.agent_id).toBe(agent.id);
+
+    const fetched = expectOk(await owner.invoke({ resource: 'goals', action: 'get', id: goal.id.toUpperCase() }));
+    expect(fetched.id).toBe(goal.id);
+    const attached = expectOk(
+      await owner.invoke({ resource: 'goals', action: 'attach', data: { goalId: goal.id.toUpperCase(), agentId: agent.id.toUpperCase() } }),
+    );
+    expect(attached).toMatchObject({ goal_id: goal.id, agent_id: agent.id });
+    const deleted = expectOk(await owner.invoke({ resource: 'goals', action: 'delete', id: goal.id.toUpperCase() }));
+    expect(deleted).toEqual({ id: goal.id, deleted: true });
+  });
+});
