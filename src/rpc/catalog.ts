@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { uuidSchema } from './common-schemas.js';
+import { recordId } from './common-schemas.js';
 import type { ActionSpec, IdRule } from './define-action.js';
 import { BODY_LIMIT, envelopeSchema, MAX_BATCH } from './envelope.js';
 import { ERROR_CODES, ERROR_CODE_LIST, ERROR_MEANINGS, type ErrorBody, type ErrorCode } from './errors.js';
@@ -101,7 +101,7 @@ function actionEnvelope(spec: ActionSpec, input: JsonSchema): JsonSchema {
     properties: {
       resource: { const: spec.resource },
       action: { const: spec.action },
-      ...(spec.id === 'required' ? { id: { ...jsonSchema(uuidSchema, 'input'), description: envelopeKeyDescription('id') } } : {}),
+      ...(spec.id === 'required' ? { id: { ...jsonSchema(recordId, 'input'), description: envelopeKeyDescription('id') } } : {}),
       data: input,
       admin: { type: 'boolean', description: envelopeKeyDescription('admin') },
     },

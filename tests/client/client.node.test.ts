@@ -157,6 +157,19 @@ describe('retries', () => {
     expect(script.calls).toBe(1);
   });
 
+  it('retries a create that timed out with the same Idempotency-Key, and the server keeps one row', async () => {
+    const proxy = await throughProxy(['hold']);
+    const client = createClient({ baseUrl: proxy.url, token: alice.key, timeoutMs: 300, retry: fast });
+    const reply = await client.invoke({ resource: 'goals', action: 'create', data: { agent_id: agentId, name: 'Timed out once' } });
+
+    expect(reply).toMatchObject({ success: true, data: { name: 'Timed out once' } });
+    expect(proxy.seen).toHaveLength(2);
+    const [first, second] = proxy.seen.map((s) => s.headers['idempotency-key']);
+    expect(first).toMatch(/^[0-9a-f]{32}$/);
+    expect(second).toBe(first);
+    expect(await goalCount('Timed out once')).toBe(1);
+  });
+
   it('uses the caller-given Idempotency-Key across attempts after a cut connection', async () => {
     const proxy = await throughProxy(['cut']);
     const client = createClient({ baseUrl: proxy.url, token: alice.key, retry: fast });
@@ -166,6 +179,8 @@ describe('retries', () => {
     );
     expect(reply.success).toBe(true);
     expect(proxy.seen.map((s) => s.headers['idempotency-key'])).toEqual(['draft-7f3a', 'draft-7f3a']);
+    const agents = await h.db.kysely.selectFrom('agents').select('id').where('name', '=', 'Cut once').execute();
+    expect(agents).toHaveLength(1);
   });
 
   it('does not repeat an update whose answer was lost, since the server may have applied it', async () => {
