@@ -241,7 +241,7 @@ function buildOpenApi(catalog: Catalog): JsonSchema {
               name: 'Idempotency-Key',
               in: 'header',
               required: false,
-              description: 'For idempotent actions: the same key with the same request replays the first answer for 24 hours; with another request it is a CONFLICT.',
+              description: 'For idempotent actions (not a batch): the same key with the same request replays the first answer for 24 hours; with another request it is a CONFLICT.',
               schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
             },
             {
