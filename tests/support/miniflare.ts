@@ -51,10 +51,26 @@ export async function disposeWorkers(): Promise<void> {
   await Promise.all(all.map((mf) => mf.dispose()));
 }
 
+/**
+ * fetch, sent once more when it fails before any answer on a reused keep-alive socket: workerd
+ * resets a connection whose body it did not read (an early 413), and the next request that picks
+ * that socket from the pool dies with ECONNRESET. Browsers retry such requests the same way.
+ */
+async function fetchOnFreshSocket(url: URL, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    const replayable = init.body === undefined || init.body === null || typeof init.body === 'string';
+    if (!replayable || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw err;
+    return fetch(url, init);
+  }
+}
+
 /** A D1 binding whose statements run inside the Worker (worker-entry.ts), on its real D1. */
 function bridgedD1(origin: URL): D1Binding {
   async function send(body: BridgeRequest): Promise<D1Outcome[]> {
-    const res = await fetch(new URL(D1_BRIDGE_PATH, origin), { method: 'POST', body: JSON.stringify(body) });
+    const res = await fetchOnFreshSocket(new URL(D1_BRIDGE_PATH, origin), { method: 'POST', body: JSON.stringify(body) });
     const reply = (await res.json()) as { outcomes?: D1Outcome[]; error?: string };
     if (!reply.outcomes) throw new Error(reply.error ?? `D1 bridge answered ${res.status}`);
     return reply.outcomes;
@@ -110,7 +126,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   async function request(path: string, init: RequestInit = {}): Promise<Response> {
     const sent = new Headers(init.headers);
     sent.set(CLOCK_HEADER, String(clock.peek()));
-    const res = await fetch(new URL(path, origin), { ...init, headers: sent });
+    const res = await fetchOnFreshSocket(new URL(path, origin), { ...init, headers: sent });
     clock.catchUp(Number(res.headers.get(CLOCK_HEADER)));
     const headers = new Headers(res.headers);
     headers.delete(CLOCK_HEADER);
