@@ -7,6 +7,7 @@ const contract = [
   'tests/agents/**/*.test.ts',
   'tests/auth/**/*.test.ts',
   'tests/db/atomic.test.ts',
+  'tests/db/ownership-integrity.test.ts',
 ];
 
 const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 };
