@@ -1,5 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+/** The contract: these run against the Node app and against the Worker in workerd. */
+const contract = [
+  'tests/rpc/**/*.test.ts',
+  'tests/goals/**/*.test.ts',
+  'tests/agents/**/*.test.ts',
+  'tests/auth/**/*.test.ts',
+  'tests/db/atomic.test.ts',
+  'tests/db/ownership-integrity.test.ts',
+];
+
+const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 };
+
 export default defineConfig({
   test: {
     projects: [
@@ -9,8 +21,20 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/worker/**'],
           environment: 'node',
-          testTimeout: 20_000,
-          hookTimeout: 30_000,
+          ...timeouts,
+        },
+      },
+      {
+        test: {
+          name: 'worker',
+          // *.node.test.ts files need in-process injection (deps) and stay on Node.
+          include: [...contract, 'tests/worker/**/*.test.ts'],
+          exclude: ['**/*.node.test.ts'],
+          environment: 'node',
+          env: { GOALPOST_TARGET: 'worker', WRANGLER_SEND_METRICS: 'false' },
+          globalSetup: ['tests/support/worker-bundle.ts'],
+          setupFiles: ['tests/support/worker-setup.ts'],
+          ...timeouts,
         },
       },
     ],

@@ -9,15 +9,17 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { randomIds, type Ids } from './platform/ids.js';
 import { silentLogger, type Logger } from './platform/logger.js';
 import { createRateLimiter, type RateDecision, type RateLimiter } from './platform/rate-limit.js';
+import { catalogDocuments } from './rpc/catalog.js';
 import { dispatch, type DispatchDeps } from './rpc/dispatch.js';
-import { MAX_BATCH } from './rpc/envelope.js';
+import { BODY_LIMIT, MAX_BATCH } from './rpc/envelope.js';
 import { ApiError, errorBody, rateLimited, toApiError, validationError } from './rpc/errors.js';
+import { parseIdempotencyKey } from './rpc/idempotency.js';
 
-export const BODY_LIMIT = 64 * 1024;
+export { BODY_LIMIT };
 
 export type AppConfig = Pick<
   Config,
-  'JWT_SECRET' | 'JWKS_URL' | 'RATE_LIMIT_PER_MINUTE' | 'GENERATE_PER_MINUTE' | 'CORS_ORIGINS'
+  'JWT_SECRET' | 'JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'RATE_LIMIT_PER_MINUTE' | 'GENERATE_PER_MINUTE' | 'CORS_ORIGINS'
 >;
 
 export interface AppDeps {
@@ -123,6 +125,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     clock,
     jwtSecret: deps.config.JWT_SECRET,
     jwksUrl: deps.config.JWKS_URL,
+    issuer: deps.config.JWT_ISSUER,
+    audience: deps.config.JWT_AUDIENCE,
     logger,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
@@ -168,7 +172,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
         origin: deps.config.CORS_ORIGINS,
         allowMethods: ['GET', 'POST', 'OPTIONS'],
         allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-        exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+        exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
         maxAge: 600,
       }),
     );
@@ -189,6 +193,15 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.json({ success: true, data: { status: 'ok' } });
   });
 
+  // The catalog describes the API and holds no data: no credentials, readable from any origin.
+  const document = (c: Context<Env>, json: string) => {
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(json, 200, { 'Content-Type': 'application/json; charset=UTF-8' });
+  };
+  app.get('/schema', (c) => document(c, catalogDocuments().catalogJson));
+  app.get('/openapi.json', (c) => document(c, catalogDocuments().openapiJson));
+
   app.post('/invoke', async (c) => {
     const text = await readBody(c.req.raw);
     const principal = await authenticate(c.req.header('authorization'));
@@ -197,11 +210,15 @@ export function createApp(deps: AppDeps): Hono<Env> {
     c.set('rateHeaders', rateHeaders(decision, limiter.windowSeconds));
     if (!decision.allowed) throw rateLimited(decision.resetSeconds);
 
+    const idempotencyKey = parseIdempotencyKey(c.req.header('idempotency-key'));
     const body = parseJson(text);
-    const call = { principal, requestId: c.get('requestId') };
+    const call = { principal, requestId: c.get('requestId'), idempotencyKey };
     if (!Array.isArray(body)) {
       const result = await dispatch(body, call, core);
-      return reply(c, result.status, { success: true, data: result.data });
+      return reply(c, result.status, { success: true, data: result.data }, result.replayed ? { 'Idempotent-Replayed': 'true' } : {});
+    }
+    if (idempotencyKey !== undefined) {
+      throw validationError([{ path: 'Idempotency-Key', message: 'Not supported on a batch; send the request on its own.' }]);
     }
 
     if (body.length === 0 || body.length > MAX_BATCH) {

@@ -14,8 +14,10 @@ const USAGE = `Usage:
   npm run cli -- keys revoke KEY_ID
 
 Scopes: ${SCOPES.join(', ')} (default: all). The database is DATABASE_PATH (default ./data/goalpost.db).
-With --sql nothing is written: the line gets "sql", statements to run on D1 with
-  wrangler d1 execute DB --remote --command "<sql>"`;
+With --sql no database is opened or written: the line gets "sql", to run on D1 with
+  wrangler d1 execute DB --remote --command "$SQL"
+It creates the user when the email is new (user_id is then theirs) or adds the key to the existing
+user, and ends with a SELECT that shows the key's owner.`;
 
 class UsageError extends Error {}
 
@@ -58,21 +60,22 @@ async function run(argv: string[]): Promise<unknown> {
     return values.email;
   };
 
+  const keyRequest = () => ({
+    email: requireEmail(),
+    name: values.name ?? null,
+    admin: values.admin,
+    scopes: parseScopes(values.scopes) ?? SCOPES,
+    expiresAt: parseExpiry(values['expires-at']),
+  });
+  if (command === 'create' && values.sql) {
+    const { issued, statements } = await issueKeySql(keyRequest(), systemClock, randomIds);
+    return { ...issued, sql: statements.map((s) => `${inlineSql(s)};`).join(' ') };
+  }
+
   const config = parseConfig(process.env);
   const db = openDatabaseFile(config.DATABASE_PATH);
   try {
-    if (command === 'create') {
-      const request = {
-        email: requireEmail(),
-        name: values.name ?? null,
-        admin: values.admin,
-        scopes: parseScopes(values.scopes) ?? SCOPES,
-        expiresAt: parseExpiry(values['expires-at']),
-      };
-      if (!values.sql) return await issueKey(db, request, systemClock, randomIds);
-      const { issued, statements } = await issueKeySql(db, request, systemClock, randomIds);
-      return { ...issued, sql: statements.map((s) => `${inlineSql(s)};`).join(' ') };
-    }
+    if (command === 'create') return await issueKey(db, keyRequest(), systemClock, randomIds);
     if (command === 'list') {
       const user = await findUserByEmail(db, requireEmail());
       if (!user) throw new UsageError(`No user with email ${values.email}.`);

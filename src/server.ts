@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { bootstrapAdmin } from './auth/issue-key.js';
@@ -7,6 +8,7 @@ import { createLlm } from './llm/openai.js';
 import { systemClock } from './platform/clock.js';
 import { randomIds } from './platform/ids.js';
 import { createLogger } from './platform/logger.js';
+import { errorBody, validationError } from './rpc/errors.js';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -26,6 +28,16 @@ async function main(): Promise<void> {
       database: config.DATABASE_PATH,
       llm: llm ? llm.model : 'off',
     });
+  });
+
+  // Node refuses malformed HTTP (e.g. both Content-Length and Transfer-Encoding: request smuggling)
+  // before the app runs; answer with the contract's error body, then close the connection.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const body = JSON.stringify(errorBody(validationError([{ path: '', message: 'The HTTP request is malformed.' }]), crypto.randomUUID()));
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 
   let stopping = false;

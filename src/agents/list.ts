@@ -1,5 +1,5 @@
 import { defineAction } from '../rpc/define-action.js';
-import { decodeCursor, ownerFilter, toPage } from '../rpc/pagination.js';
+import { decodeCursor, toPage } from '../rpc/pagination.js';
 import { agentPageSchema, listAgentsInput } from './schemas.js';
 import { listAgents } from './store.js';
 
@@ -12,9 +12,9 @@ export const agentsList = defineAction({
   input: listAgentsInput,
   result: agentPageSchema,
   aliases: { owner_id: 'ownerId' },
+  adminOnly: ['ownerId'],
   async run({ data }, ctx) {
-    const { q, limit, offset, cursor } = data;
-    const ownerId = ownerFilter(data.ownerId, ctx.adminMode);
+    const { q, limit, offset, cursor, ownerId } = data;
     const { items, count } = await listAgents(
       ctx.db,
       ctx.access,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { nameSchema, ownerSchema, patchSchema, timestampSchema } from '../rpc/common-schemas.js';
 import { pageInputShape, pageResultSchema, pageRule, pageRuleMessage } from '../rpc/pagination.js';
 

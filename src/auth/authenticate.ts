@@ -1,5 +1,5 @@
 import { decode, verify, verifyWithJwks } from 'hono/jwt';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Db } from '../db/types.js';
 import { type Clock, isoNow } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
@@ -16,6 +16,9 @@ export interface AuthOptions {
   jwtSecret: string | null;
   /** JWKS endpoint of an RS256 identity provider; null turns it off. */
   jwksUrl: string | null;
+  /** Required `iss` and `aud` of session tokens, when set. */
+  issuer?: string | null;
+  audience?: string | null;
   fetch?: typeof fetch;
   logger?: Logger;
 }
@@ -27,6 +30,7 @@ const TOUCH_INTERVAL_MS = 60_000;
 const JWKS_TTL_MS = 10 * 60_000;
 /** An unknown `kid` refetches the keys (the provider rotated), but not more often than this. */
 const JWKS_REFETCH_COOLDOWN_MS = 30_000;
+const JWKS_FETCH_TIMEOUT_MS = 5_000;
 /** Hashes of recently accepted keys, so a busy key skips the (async) SHA-256; bounded, oldest out first. */
 const HASH_MEMO_SIZE = 1_000;
 
@@ -34,6 +38,7 @@ const claimsSchema = z.object({
   sub: z.string().min(1).max(255),
   exp: z.number(),
   email: z.string().max(320).optional(),
+  email_verified: z.boolean().optional(),
   name: z.string().max(200).optional(),
   role: z.string().optional(),
 });
@@ -68,27 +73,37 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     return { userId: key.user_id, role: key.is_admin ? 'admin' : 'user', scopes: key.scopes, keyId: key.id };
   }
 
-  async function verifySession(token: string): Promise<unknown> {
+  const verification = {
+    ...(options.issuer ? { iss: options.issuer } : {}),
+    ...(options.audience ? { aud: options.audience } : {}),
+  };
+
+  /** The verified payload, and whether its email can be trusted as the user's address. */
+  async function verifySession(token: string): Promise<{ payload: unknown; ownSigner: boolean }> {
     const { header } = decode(token);
     if (header.alg === 'HS256' && options.jwtSecret !== null) {
-      return verify(token, options.jwtSecret, { alg: 'HS256' });
+      return { payload: await verify(token, options.jwtSecret, { alg: 'HS256', ...verification }), ownSigner: true };
     }
     if (header.alg === 'RS256' && fetchJwks) {
-      return verifyWithJwks(token, { keys: await fetchJwks(header.kid), allowedAlgorithms: ['RS256'] });
+      const keys = await fetchJwks(header.kid);
+      return { payload: await verifyWithJwks(token, { keys, allowedAlgorithms: ['RS256'], verification }), ownSigner: false };
     }
     throw unauthorized();
   }
 
   async function fromSession(token: string): Promise<Principal> {
-    let payload: unknown;
+    let verified: { payload: unknown; ownSigner: boolean };
     try {
-      payload = await verifySession(token);
+      verified = await verifySession(token);
     } catch {
       throw unauthorized();
     }
-    const claims = claimsSchema.safeParse(payload);
+    const claims = claimsSchema.safeParse(verified.payload);
     if (!claims.success) throw unauthorized();
-    const { sub, email, name, role } = claims.data;
+    const { sub, name, role } = claims.data;
+    // An outside provider's email counts only when it says it verified it: operators issue keys
+    // by email, so an unverified address could otherwise claim someone else's keys.
+    const email = verified.ownSigner || claims.data.email_verified === true ? claims.data.email : undefined;
     const user = await findUser(db, sub);
     // A claim left out keeps what is stored: a token without `email` must not erase the user's email.
     const changed = (email !== undefined && user?.email !== email) || (name !== undefined && user?.name !== name);
@@ -110,21 +125,20 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
 
 /**
  * Fetches the provider's keys once per TTL instead of on every request, and early when a token
- * names a key id the cached set lacks (a rotation), at most once per cooldown.
+ * names a key id the cached set lacks (a rotation), at most once per cooldown. Concurrent misses
+ * share one fetch, and a failed refresh keeps serving the keys it already had.
  */
 function jwksLoader(options: AuthOptions): ((kid: string | undefined) => Promise<JwkList>) | null {
-  const url = options.jwksUrl;
-  if (url === null) return null;
+  const { jwksUrl } = options;
+  if (jwksUrl === null) return null;
+  const url: string = jwksUrl;
   const doFetch = options.fetch ?? fetch;
   let cached: { keys: JwkList; at: number } | null = null;
-  return async (kid) => {
-    const now = options.clock.now().getTime();
-    if (cached && now - cached.at < JWKS_TTL_MS) {
-      const known = kid === undefined || cached.keys.some((k) => k.kid === kid);
-      if (known || now - cached.at < JWKS_REFETCH_COOLDOWN_MS) return cached.keys;
-    }
+  let inFlight: Promise<JwkList> | null = null;
+
+  async function refresh(now: number): Promise<JwkList> {
     try {
-      const res = await doFetch(url);
+      const res = await doFetch(url, { signal: AbortSignal.timeout(JWKS_FETCH_TIMEOUT_MS) });
       if (!res.ok) throw new Error(`JWKS fetch failed with HTTP ${res.status}`);
       const body = (await res.json()) as { keys?: unknown };
       if (!Array.isArray(body.keys)) throw new Error('JWKS response has no keys array');
@@ -133,7 +147,20 @@ function jwksLoader(options: AuthOptions): ((kid: string | undefined) => Promise
     } catch (err) {
       // Callers only see the uniform 401; operators need to know the provider is the cause.
       options.logger?.warn('JWKS unavailable: RS256 sessions fail until it answers', { err });
+      if (cached) return cached.keys;
       throw err;
     }
+  }
+
+  return async (kid) => {
+    const now = options.clock.now().getTime();
+    if (cached && now - cached.at < JWKS_TTL_MS) {
+      const known = kid === undefined || cached.keys.some((k) => k.kid === kid);
+      if (known || now - cached.at < JWKS_REFETCH_COOLDOWN_MS) return cached.keys;
+    }
+    inFlight ??= refresh(now).finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
   };
 }

@@ -1,9 +1,10 @@
+import { createSqlCompiler } from '../db/d1.js';
 import type { Db } from '../db/types.js';
 import { type Clock, isoNow } from '../platform/clock.js';
 import type { Ids } from '../platform/ids.js';
 import { generateApiKey } from './api-keys.js';
 import { SCOPES, type Scope } from './scopes.js';
-import { countUsers, createUserAndKey, findUserByEmail, userAndKeyStatements } from './store.js';
+import { countUsers, createUserAndKey, findUserByEmail, keyOwnerStatement, userAndKeyStatements } from './store.js';
 
 export interface KeyRequest {
   email: string;
@@ -20,12 +21,10 @@ export interface IssuedKey {
   key: string;
 }
 
-async function prepare(db: Db, request: KeyRequest, clock: Clock, ids: Ids) {
-  const existing = await findUserByEmail(db, request.email);
-  const userId = existing?.id ?? ids.uuid();
+/** The rows of a new key (and of its user, when the email is new); nothing is read or written. */
+async function draft(request: KeyRequest, userId: string, clock: Clock, ids: Ids) {
   const secret = await generateApiKey();
   const keyId = ids.uuid();
-  const now = isoNow(clock);
   const user = { id: userId, email: request.email, name: request.name ?? null, isAdmin: request.admin ?? false };
   const key = {
     keyId,
@@ -35,22 +34,28 @@ async function prepare(db: Db, request: KeyRequest, clock: Clock, ids: Ids) {
     scopes: request.scopes ?? SCOPES,
     expiresAt: request.expiresAt ?? null,
   };
-  return { issued: { user_id: userId, key_id: keyId, key: secret.key }, user, key, now };
+  return { issued: { user_id: userId, key_id: keyId, key: secret.key }, user, key, now: isoNow(clock) };
 }
 
 /** Creates the user (unless the email exists: then the key is theirs) and a new key, atomically. */
 export async function issueKey(db: Db, request: KeyRequest, clock: Clock, ids: Ids): Promise<IssuedKey> {
-  const { issued, user, key, now } = await prepare(db, request, clock, ids);
+  const existing = await findUserByEmail(db, request.email);
+  const { issued, user, key, now } = await draft(request, existing?.id ?? ids.uuid(), clock, ids);
   await createUserAndKey(db, user, key, now);
   const owner = await findUserByEmail(db, request.email);
   return { ...issued, user_id: owner?.id ?? issued.user_id };
 }
 
-/** The same key as SQL statements with inlined values, to run on D1; nothing is written here. */
-export async function issueKeySql(db: Db, request: KeyRequest, clock: Clock, ids: Ids) {
-  const { issued, user, key, now } = await prepare(db, request, clock, ids);
-  const statements = userAndKeyStatements(db, user, key, now).map((q) => q.compile());
-  return { issued, statements };
+/**
+ * The same key as SQL to run on D1 elsewhere (wrangler), compiled without opening any database.
+ * `user_id` is the id a new user gets: when the email already exists on D1 the key joins that user,
+ * which the last statement (a SELECT of the key's owner) reports.
+ */
+export async function issueKeySql(request: KeyRequest, clock: Clock, ids: Ids) {
+  const { issued, user, key, now } = await draft(request, ids.uuid(), clock, ids);
+  const compiler = createSqlCompiler();
+  const statements = [...userAndKeyStatements(compiler, user, key, now), keyOwnerStatement(compiler, key.keyId)];
+  return { issued, statements: statements.map((q) => q.compile()) };
 }
 
 /** On a database with no users, creates an admin and returns its key (printed once by the caller). */

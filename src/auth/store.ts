@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { prepareQuery } from '../db/prepared.js';
-import type { Db } from '../db/types.js';
+import type { Database, Db } from '../db/types.js';
 import { isScope, type Scope } from './scopes.js';
 
 export interface KeyRecord {
@@ -55,23 +55,17 @@ export async function touchKey(db: Db, keyId: string, now: string): Promise<void
   await keyTouch.run(db, { keyId, now });
 }
 
-export async function findUser(db: Db, id: string): Promise<UserRecord | undefined> {
+async function findUserWhere(db: Db, column: 'id' | 'email', value: string): Promise<UserRecord | undefined> {
   const row = await db.kysely
     .selectFrom('users')
     .select(['id', 'email', 'name', 'is_admin'])
-    .where('id', '=', id)
+    .where(column, '=', value)
     .executeTakeFirst();
   return row && { ...row, is_admin: row.is_admin === 1 };
 }
 
-export async function findUserByEmail(db: Db, email: string): Promise<UserRecord | undefined> {
-  const row = await db.kysely
-    .selectFrom('users')
-    .select(['id', 'email', 'name', 'is_admin'])
-    .where('email', '=', email)
-    .executeTakeFirst();
-  return row && { ...row, is_admin: row.is_admin === 1 };
-}
+export const findUser = (db: Db, id: string) => findUserWhere(db, 'id', id);
+export const findUserByEmail = (db: Db, email: string) => findUserWhere(db, 'email', email);
 
 export async function countUsers(db: Db): Promise<number> {
   const row = await db.kysely
@@ -91,14 +85,29 @@ export async function upsertSessionUser(
   user: { id: string; email?: string | undefined; name?: string | undefined },
   now: string,
 ): Promise<void> {
-  const email = user.email === undefined
-    ? undefined
-    : sql<string | null>`CASE WHEN EXISTS (SELECT 1 FROM users WHERE email = ${user.email} AND id <> ${user.id}) THEN NULL ELSE ${user.email} END`;
-  const changes = { ...(email !== undefined ? { email } : {}), ...(user.name !== undefined ? { name: user.name } : {}) };
+  const taken = (claimed: string) =>
+    sql<boolean>`EXISTS (SELECT 1 FROM users AS other WHERE other.email = ${claimed} AND other.id <> ${user.id})`;
+  // A new user gets no email when it is taken; an existing one keeps the email it has.
+  const insertEmail = user.email === undefined ? null : sql<string | null>`CASE WHEN ${taken(user.email)} THEN NULL ELSE ${user.email} END`;
+  const updateEmail = user.email === undefined ? undefined : sql<string | null>`CASE WHEN ${taken(user.email)} THEN users.email ELSE ${user.email} END`;
+  const changes = { ...(updateEmail !== undefined ? { email: updateEmail } : {}), ...(user.name !== undefined ? { name: user.name } : {}) };
   await db.kysely
     .insertInto('users')
-    .values({ id: user.id, email: email ?? null, name: user.name ?? null, is_admin: 0, created_at: now })
-    .onConflict((oc) => (Object.keys(changes).length > 0 ? oc.column('id').doUpdateSet(changes) : oc.column('id').doNothing()))
+    .values({ id: user.id, email: insertEmail, name: user.name ?? null, is_admin: 0, created_at: now })
+    .onConflict((oc) =>
+      Object.keys(changes).length > 0
+        ? oc
+            .column('id')
+            .doUpdateSet(changes)
+            // Unchanged values write nothing: a session whose email is taken must not cost a write per request.
+            .where((eb) =>
+              eb.or([
+                ...(updateEmail !== undefined ? [eb('users.email', 'is not', updateEmail)] : []),
+                ...(user.name !== undefined ? [eb('users.name', 'is not', user.name)] : []),
+              ]),
+            )
+        : oc.column('id').doNothing(),
+    )
     .execute();
 }
 
@@ -122,8 +131,7 @@ export interface NewUserRow {
  * The statements that create a user (unless one with that email exists) and a key for the user
  * with that email. Compiled, not run, so the same SQL can run here or be printed for D1.
  */
-export function userAndKeyStatements(db: Db, user: NewUserRow, key: NewKeyRow, now: string) {
-  const k = db.kysely;
+export function userAndKeyStatements(k: Kysely<Database>, user: NewUserRow, key: NewKeyRow, now: string) {
   const insertUser = k
     .insertInto('users')
     .values({ id: user.id, email: user.email, name: user.name, is_admin: user.isAdmin ? 1 : 0, created_at: now })
@@ -152,7 +160,7 @@ export function userAndKeyStatements(db: Db, user: NewUserRow, key: NewKeyRow, n
 }
 
 export async function createUserAndKey(db: Db, user: NewUserRow, key: NewKeyRow, now: string): Promise<void> {
-  await db.atomic(userAndKeyStatements(db, user, key, now).map((q) => q.compile()));
+  await db.atomic(userAndKeyStatements(db.kysely, user, key, now).map((q) => q.compile()));
 }
 
 export interface KeySummary {
@@ -165,6 +173,10 @@ export interface KeySummary {
   revoked_at: string | null;
   last_used_at: string | null;
 }
+
+/** The key's owner, as a last statement of printed SQL: it reports who the key went to. */
+export const keyOwnerStatement = (k: Kysely<Database>, keyId: string) =>
+  k.selectFrom('api_keys').select(['user_id', 'id as key_id']).where('id', '=', keyId);
 
 export async function listKeys(db: Db, userId: string): Promise<KeySummary[]> {
   const rows = await db.kysely

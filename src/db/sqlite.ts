@@ -106,7 +106,7 @@ class CachingSqliteDialect extends SqliteDialect {
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests. */
   path: string;
-  /** The contents of schema.sql, applied when the database has no tables yet. */
+  /** The contents of schema.sql, applied on every open (it only creates what is missing). */
   schemaSql: string;
   /** Sees every statement sent, e.g. to EXPLAIN it in tests or log it while debugging. */
   onQuery?: (query: CompiledQuery) => void;
@@ -120,8 +120,8 @@ export function openSqlite({ path, schemaSql, onQuery }: SqliteOptions): Db & { 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
 
-  const hasSchema = sqlite.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'goals'").get();
-  if (!hasSchema) sqlite.exec(schemaSql);
+  // Every statement is IF NOT EXISTS: a file made by an older version gets the new tables and indexes.
+  sqlite.exec(schemaSql);
 
   const prepare = statementCache(sqlite);
   const kysely = new Kysely<Database>({

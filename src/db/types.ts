@@ -50,12 +50,25 @@ export interface AttachmentsTable {
   replaced_goal_id: string | null;
 }
 
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  fingerprint: string;
+  claim: string;
+  response_status: number | null;
+  response_body: string | null;
+  created_at: string;
+  locked_until: string;
+  expires_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   agents: AgentsTable;
   goals: GoalsTable;
   attachments: AttachmentsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 /**

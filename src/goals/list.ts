@@ -1,5 +1,5 @@
 import { defineAction } from '../rpc/define-action.js';
-import { decodeCursor, ownerFilter, toPage } from '../rpc/pagination.js';
+import { decodeCursor, toPage } from '../rpc/pagination.js';
 import { goalPageSchema, listGoalsInput } from './schemas.js';
 import { listGoals } from './store.js';
 
@@ -12,9 +12,9 @@ export const goalsList = defineAction({
   input: listGoalsInput,
   result: goalPageSchema,
   aliases: { agent_id: 'agentId', owner_id: 'ownerId' },
+  adminOnly: ['ownerId'],
   async run({ data }, ctx) {
-    const { agentId, status, q, limit, offset, cursor } = data;
-    const ownerId = ownerFilter(data.ownerId, ctx.adminMode);
+    const { agentId, status, q, limit, offset, cursor, ownerId } = data;
     const { items, count } = await listGoals(
       ctx.db,
       ctx.access,

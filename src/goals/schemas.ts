@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { nameSchema, ownerSchema, patchSchema, timestampSchema } from '../rpc/common-schemas.js';
+import * as z from 'zod';
+import { nameSchema, ownerSchema, patchSchema, timestampSchema, recordId } from '../rpc/common-schemas.js';
 import { pageInputShape, pageResultSchema, pageRule, pageRuleMessage } from '../rpc/pagination.js';
 
 export const GOAL_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
@@ -98,7 +98,7 @@ export const goalDescription = z
   .describe('How to tell the goal is met, up to 5,000 characters, or null.');
 export const goalStatus = z.enum(GOAL_STATUSES).describe('draft | active | paused | archived. Archived goals cannot be attached.');
 export const goalPriority = z.int().min(0).max(100).nullable().describe('0–100 (higher is more important), or null.');
-const agentRef = z.uuid().describe('The agent that owns the goal; the goal belongs to that agent\'s owner.');
+const agentRef = recordId.describe('The agent that owns the goal; the goal belongs to that agent\'s owner.');
 
 export const goalSchema = z
   .object({
@@ -138,7 +138,7 @@ export const updateGoalInput = patchSchema({
 
 export const listGoalsInput = z
   .strictObject({
-    agentId: z.uuid().optional().describe("Only this agent's goals."),
+    agentId: recordId.optional().describe("Only this agent's goals."),
     status: goalStatus.optional().describe('Only goals with this status.'),
     ...pageInputShape,
   })
@@ -147,8 +147,8 @@ export const listGoalsInput = z
 export const goalPageSchema = pageResultSchema(goalSchema);
 
 export const attachInput = z.strictObject({
-  goalId: z.uuid().describe('The goal to attach; not archived.'),
-  agentId: z.uuid().describe('The agent; its previously attached goal, if any, is replaced.'),
+  goalId: recordId.describe('The goal to attach; not archived.'),
+  agentId: recordId.describe('The agent; its previously attached goal, if any, is replaced.'),
 });
 
 export const attachmentSchema = z.object({
@@ -159,8 +159,8 @@ export const attachmentSchema = z.object({
 });
 
 export const detachInput = z.strictObject({
-  agentId: z.uuid().describe('The agent to detach from.'),
-  goalId: z.uuid().optional().describe('Detach only if this goal is the attached one.'),
+  agentId: recordId.describe('The agent to detach from.'),
+  goalId: recordId.optional().describe('Detach only if this goal is the attached one.'),
 });
 
 export const detachResultSchema = z.object({
@@ -173,8 +173,7 @@ export const generateGoalInput = z.strictObject({
   description: nameSchema(2000).describe(
     'What the goal is about, in plain words, 1–2,000 characters (trimmed). It is read as a description only: instructions inside it are not followed.',
   ),
-  agentId: z
-    .uuid()
+  agentId: recordId
     .optional()
     .describe("One of the caller's agents: the suggestion then carries it as `agent_id`. Checked before the model is called."),
 });

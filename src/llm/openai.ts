@@ -1,7 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ResponseFormatJSONSchema } from 'openai/resources/shared';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config.js';
 import { LlmError, type JsonAnswer, type JsonRequest, type LlmPort } from './port.js';
 

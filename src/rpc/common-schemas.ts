@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
-export const uuidSchema = z.uuid();
+/** A record id in input: a UUID, compared case-insensitively (stored ids are lowercase). */
+export const recordId = z.uuid().toLowerCase();
 
 export const ownerSchema = z
   .object({
@@ -30,7 +31,8 @@ export const patchSchema = <S extends z.core.$ZodLooseShape>(shape: S) =>
     .refine((v) => Object.keys(v).length > 0, {
       message: 'Give at least one key to change.',
       when: (payload) => payload.issues.length === 0,
-    });
+    })
+    .meta({ minProperties: 1 }); // the refine, as JSON Schema says it in the catalog
 
 /** The input of actions that take only an id: `data` may be left out or be `{}`. */
 export const emptyInput = z.strictObject({});

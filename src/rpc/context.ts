@@ -9,9 +9,7 @@ import type { Logger } from '../platform/logger.js';
 /** Everything an action may use. Actions never see HTTP. */
 export interface ActionContext {
   principal: Principal;
-  /** Admin mode: `admin: true` in the envelope, allowed only for the admin role. */
-  adminMode: boolean;
-  /** Whose records this call may touch; pass it to every store function. */
+  /** Whose records this call may touch (`all` in admin mode); pass it to every store function. */
   access: Access;
   db: Db;
   llm: LlmPort | null;

@@ -32,6 +32,8 @@ export interface ActionSpec<
   result: O;
   /** Accepted alternate spellings of input keys: `{ agentId: 'agent_id' }`. */
   aliases?: Readonly<Record<string, string>>;
+  /** Input keys that only admin mode may use (e.g. the `ownerId` filter). */
+  adminOnly?: readonly string[];
   /** HTTP status of a success (201 for creations). */
   successStatus?: 200 | 201;
   /** Whether an `Idempotency-Key` header is honoured. */

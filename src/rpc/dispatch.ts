@@ -6,13 +6,14 @@ import type { Clock } from '../platform/clock.js';
 import type { Ids } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import type { RateLimiter } from '../platform/rate-limit.js';
-import { uuidSchema } from './common-schemas.js';
+import { recordId } from './common-schemas.js';
 import type { ActionContext } from './context.js';
 import type { ActionSpec, BudgetName } from './define-action.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
 import { ApiError, rateLimited, validationError, type ErrorDetail } from './errors.js';
+import { runIdempotent, type Outcome } from './idempotency.js';
 import { actionNames, findResource, resourceNames } from './registry.js';
-import { parseOrThrow } from './validation.js';
+import { parseOrThrow, unstorableTextDetails, zodDetails } from './validation.js';
 
 export interface DispatchDeps {
   db: Db;
@@ -27,12 +28,11 @@ export interface DispatchDeps {
 export interface Call {
   principal: Principal;
   requestId: string;
+  /** The Idempotency-Key header, already checked; honoured by actions marked `idempotent`. */
+  idempotencyKey?: string | undefined;
 }
 
-export interface Success {
-  status: number;
-  data: unknown;
-}
+export type Success = Outcome;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -61,8 +61,11 @@ export function resolve(raw: unknown): { envelope: Envelope; spec: ActionSpec } 
   }
   if (spec.id === 'required') {
     if (envelope.id === undefined) throw validationError([{ path: 'id', message: 'Required.' }]);
-    if (!uuidSchema.safeParse(envelope.id).success) throw validationError([{ path: 'id', message: 'Must be a valid UUID.' }]);
-  } else if (envelope.id !== undefined) {
+    const id = recordId.safeParse(envelope.id);
+    if (!id.success) throw validationError([{ path: 'id', message: 'Must be a valid UUID.' }]);
+    return { envelope: { ...envelope, id: id.data }, spec };
+  }
+  if (envelope.id !== undefined) {
     throw validationError([{ path: 'id', message: `Not allowed for ${envelope.resource}.${envelope.action}.` }]);
   }
   return { envelope, spec };
@@ -77,34 +80,57 @@ export function authorize(spec: ActionSpec, envelope: Envelope, principal: Princ
   }
 }
 
-/** Folds alternate spellings (`agentId` for `agent_id`) into the canonical key. */
-function applyAliases(data: Record<string, unknown>, aliases: Readonly<Record<string, string>>): Record<string, unknown> {
-  const details: ErrorDetail[] = [];
-  const out = { ...data };
+/**
+ * Folds alternate spellings (`agentId` for `agent_id`) into the canonical key, remembering what
+ * the caller sent so that error paths name the caller's own key.
+ */
+function applyAliases(data: Record<string, unknown>, aliases: Readonly<Record<string, string>>) {
+  const conflicts: ErrorDetail[] = [];
+  const sent = new Map<string, string>();
+  const input = { ...data };
   for (const [alias, canonical] of Object.entries(aliases)) {
-    if (!Object.hasOwn(out, alias)) continue;
-    if (Object.hasOwn(out, canonical) && out[canonical] !== out[alias]) {
-      details.push({ path: `data.${alias}`, message: `Conflicts with data.${canonical}; give one of them.` });
+    if (!Object.hasOwn(input, alias)) continue;
+    if (Object.hasOwn(input, canonical) && input[canonical] !== input[alias]) {
+      conflicts.push({ path: `data.${alias}`, message: `Conflicts with data.${canonical}; give one of them.` });
+    } else {
+      sent.set(canonical, alias);
     }
-    out[canonical] = out[alias];
-    delete out[alias];
+    input[canonical] = input[alias];
+    delete input[alias];
   }
-  if (details.length > 0) throw validationError(details);
-  return out;
+  return { input, conflicts, sent };
 }
 
-export function parseInput(spec: ActionSpec, data: unknown): unknown {
+/** `data.agent_id.x` → `data.agentId.x` when the caller spelled it `agentId`. */
+const respell = (path: string, sent: ReadonlyMap<string, string>): string => {
+  const [root, key, ...rest] = path.split('.');
+  const alias = key === undefined ? undefined : sent.get(key);
+  return alias === undefined ? path : [root, alias, ...rest].join('.');
+};
+
+/** Every problem with `data` at once: alias conflicts, admin-only keys and schema issues. */
+export function parseInput(spec: ActionSpec, data: unknown, adminMode: boolean): unknown {
   const raw = data === undefined ? {} : data;
-  const input = spec.aliases && isPlainObject(raw) ? applyAliases(raw, spec.aliases) : raw;
-  return parseOrThrow(spec.input, input, ['data']);
+  const { input, conflicts, sent } =
+    spec.aliases && isPlainObject(raw) ? applyAliases(raw, spec.aliases) : { input: raw, conflicts: [], sent: new Map<string, string>() };
+  const details = [...conflicts, ...unstorableTextDetails(input, ['data']).map((d) => ({ ...d, path: respell(d.path, sent) }))];
+  if (!adminMode && isPlainObject(input)) {
+    for (const key of spec.adminOnly ?? []) {
+      if (input[key] !== undefined) details.push({ path: `data.${sent.get(key) ?? key}`, message: 'Only available in admin mode.' });
+    }
+  }
+  const parsed = spec.input.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    details.push(...zodDetails(parsed.error, ['data']).map((d) => ({ ...d, path: respell(d.path, sent) })));
+  }
+  if (details.length > 0 || !parsed.success) throw validationError(details);
+  return parsed.data;
 }
 
 export function contextFor(envelope: Envelope, call: Call, deps: DispatchDeps): ActionContext {
-  const adminMode = envelope.admin === true;
   return {
     principal: call.principal,
-    adminMode,
-    access: { userId: call.principal.userId, all: adminMode },
+    access: { userId: call.principal.userId, all: envelope.admin === true },
     db: deps.db,
     llm: deps.llm,
     clock: deps.clock,
@@ -117,10 +143,21 @@ export function contextFor(envelope: Envelope, call: Call, deps: DispatchDeps): 
 /** One envelope → one result, or an ApiError. The HTTP layer turns either into a body. */
 export async function dispatch(raw: unknown, call: Call, deps: DispatchDeps): Promise<Success> {
   const { envelope, spec } = resolve(raw);
+  // An exhausted budget answers 429 before 403 and 400 (the contract's order), but a request
+  // refused for its scope or input spends none of it.
+  const budget = spec.budget === undefined ? undefined : deps.budgets?.[spec.budget];
+  const before = budget?.peek(call.principal.userId);
+  if (before && !before.allowed) throw rateLimited(before.resetSeconds);
   authorize(spec, envelope, call.principal);
-  const data = parseInput(spec, envelope.data);
-  const spent = spec.budget && deps.budgets?.[spec.budget]?.take(call.principal.userId);
-  if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
-  const result = await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps));
-  return { status: spec.successStatus ?? 200, data: result };
+  const data = parseInput(spec, envelope.data, envelope.admin === true);
+  // The budget is spent only by a real run: an idempotent replay costs nothing.
+  const run = async (): Promise<Success> => {
+    const spent = budget?.take(call.principal.userId);
+    if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
+    return { status: spec.successStatus ?? 200, data: await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps)) };
+  };
+  if (call.idempotencyKey === undefined || spec.idempotent !== true) return run();
+  const { resource, action, id, admin = false } = envelope;
+  const scope = { userId: call.principal.userId, key: call.idempotencyKey, requestId: call.requestId };
+  return runIdempotent(deps, scope, { resource, action, id, data, admin }, run);
 }

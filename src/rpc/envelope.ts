@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The request envelope of POST /invoke. Unknown top-level keys are rejected. */
 export const envelopeSchema = z
@@ -13,4 +13,7 @@ export const envelopeSchema = z
 
 export type Envelope = z.infer<typeof envelopeSchema>;
 
+/** Most envelopes in one batch. */
 export const MAX_BATCH = 25;
+/** Most bytes in one request body, a batch included. */
+export const BODY_LIMIT = 64 * 1024;

@@ -19,6 +19,22 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** When each code is used: published in the catalog (GET /schema, /openapi.json). */
+export const ERROR_MEANINGS: Record<ErrorCode, string> = {
+  VALIDATION_ERROR: 'Malformed JSON, a bad envelope or bad `data`; `details` has one entry per problem.',
+  UNAUTHORIZED: 'Missing, malformed, unknown, revoked or expired credentials (one identical body for all).',
+  FORBIDDEN: "The credential lacks the action's scope, or admin mode without the admin role.",
+  NOT_FOUND: "No such record for this caller: another owner's record is reported like a missing one.",
+  METHOD_NOT_ALLOWED: 'A method other than POST on /invoke.',
+  CONFLICT: 'A state rule is broken, or an idempotency key was reused with a different request.',
+  PAYLOAD_TOO_LARGE: 'The body is over the limit, chunked or not.',
+  RATE_LIMITED: "Over the caller's budget; wait for Retry-After seconds.",
+  INTERNAL_ERROR: 'An unexpected fault; the detail is only in the server log, under the request id.',
+  AI_UPSTREAM_ERROR: 'The LLM failed or answered outside the schema.',
+  AI_NOT_CONFIGURED: '`generate` was called with no LLM configured.',
+  AI_TIMEOUT: 'The LLM did not answer in time.',
+};
 export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as ErrorCode[];
 
 export interface ErrorDetail {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { validationError } from './errors.js';
 
 /** Position after which the next page starts: newest first by (created_at, id). */
@@ -75,12 +75,4 @@ export function toPage<T extends { created_at: string; id: string }>(rows: T[], 
     has_more: hasMore,
     next_cursor: hasMore && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
   };
-}
-
-/** `ownerId` is an admin-mode filter; asking for it otherwise is an input error. */
-export function ownerFilter(ownerId: string | undefined, adminMode: boolean): string | undefined {
-  if (ownerId !== undefined && !adminMode) {
-    throw validationError([{ path: 'data.ownerId', message: 'Only available in admin mode.' }]);
-  }
-  return ownerId;
 }

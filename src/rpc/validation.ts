@@ -24,6 +24,8 @@ function issueMessage(issue: Issue): string {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'Required.';
+      // JSON's 1e999 parses to Infinity.
+      if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) return 'Must be a finite number.';
       if (issue.expected === 'int') return 'Must be an integer.';
       return `Expected ${issue.expected}, received ${describeValue(issue.input)}.`;
     case 'too_small':
@@ -57,6 +59,49 @@ export function zodDetails(error: z.ZodError, prefix: readonly PropertyKey[] = [
       for (const key of issue.keys) details.push({ path: joinPath([...path, key]), message: 'Unknown key.' });
     } else {
       details.push({ path: joinPath(path), message: issueMessage(issue) });
+    }
+  }
+  return details;
+}
+
+/** NUL and unpaired UTF-16 surrogates: SQLite's text functions stop at a NUL, and UTF-8 cannot hold a lone surrogate. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+interface Visit {
+  value: unknown;
+  key: PropertyKey | null;
+  parent: Visit | null;
+}
+
+const pathOf = (visit: Visit, prefix: readonly PropertyKey[]): string => {
+  const keys: PropertyKey[] = [];
+  for (let v: Visit | null = visit; v !== null && v.key !== null; v = v.parent) keys.push(v.key);
+  return joinPath([...prefix, ...keys.reverse()]);
+};
+
+/**
+ * One detail per string, value or key, that cannot be stored as sent. Iterative with parent links,
+ * so a deeply nested body costs neither stack nor quadratic time.
+ */
+export function unstorableTextDetails(value: unknown, prefix: readonly PropertyKey[] = []): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  const stack: Visit[] = [{ value, key: null, parent: null }];
+  for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
+    const current = visit.value;
+    if (typeof current === 'string') {
+      if (UNSTORABLE.test(current)) {
+        details.push({ path: pathOf(visit, prefix), message: 'Contains a NUL character or an unpaired surrogate, which cannot be stored as text.' });
+      }
+    } else if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i -= 1) stack.push({ value: current[i], key: i, parent: visit });
+    } else if (typeof current === 'object' && current !== null) {
+      for (const [key, child] of Object.entries(current).reverse()) {
+        if (UNSTORABLE.test(key)) {
+          details.push({ path: pathOf(visit, prefix), message: 'Has a key with a NUL character or an unpaired surrogate.' });
+        } else {
+          stack.push({ value: child, key, parent: visit });
+        }
+      }
     }
   }
   return details;

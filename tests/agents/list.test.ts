@@ -81,7 +81,7 @@ describe('agents.list', () => {
       ['for offset and cursor together', { offset: 0, cursor: 'abc' }, 'data.cursor'],
       ['for a cursor this API did not issue', { cursor: 'not-a-cursor' }, 'data.cursor'],
       ['for ownerId outside admin mode', { ownerId: crypto.randomUUID() }, 'data.ownerId'],
-      ['for owner_id outside admin mode', { owner_id: crypto.randomUUID() }, 'data.ownerId'],
+      ['for owner_id outside admin mode, named as sent', { owner_id: crypto.randomUUID() }, 'data.owner_id'],
       ['for a goals-only filter such as status', { status: 'active' }, 'data.status'],
     ];
     it.each(cases)('%s', async (_name, data, path) => {

@@ -39,7 +39,10 @@ function identityProvider(published: SigningKey[]) {
 }
 
 const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
-const rs256 = (key: SigningKey, claims: Record<string, unknown>) => sign({ exp: inAnHour(), ...claims }, key.privateJwk);
+const ISSUER = 'https://idp.example.test/';
+const AUDIENCE = 'goalpost';
+const rs256 = (key: SigningKey, claims: Record<string, unknown>) =>
+  sign({ exp: inAnHour(), iss: ISSUER, aud: AUDIENCE, ...claims }, key.privateJwk);
 const listGoals = { resource: 'goals', action: 'list', data: {} };
 
 async function setup() {
@@ -47,7 +50,7 @@ async function setup() {
   const idp = identityProvider([current]);
   const logs: { level: string; msg: string }[] = [];
   const logger = createLogger('debug', (line) => logs.push(JSON.parse(line) as { level: string; msg: string }));
-  const h = await createHarness({ env: { JWKS_URL }, deps: { fetch: idp.fetchJwks, logger } });
+  const h = await createHarness({ env: { JWKS_URL, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE }, deps: { fetch: idp.fetchJwks, logger } });
   const caller = await h.makeUser();
   const as = (token: string, envelope: unknown = listGoals) => caller.invoke(envelope, { token });
   return { h, idp, current, as, logs };
@@ -57,9 +60,22 @@ describe('JWT sessions from a JWKS provider (RS256)', () => {
   it('authenticate a token signed with a published key and create the user on first sight', async () => {
     const { h, current, as } = await setup();
     const sub = crypto.randomUUID();
-    expectOk(await as(await rs256(current, { sub, email: `${sub}@idp.example`, name: 'Ria' })));
+    expectOk(await as(await rs256(current, { sub, email: `${sub}@idp.example`, email_verified: true, name: 'Ria' })));
     const row = await h.db.kysely.selectFrom('users').selectAll().where('id', '=', sub).executeTakeFirst();
     expect(row).toMatchObject({ email: `${sub}@idp.example`, name: 'Ria' });
+  });
+
+  it('store no email the provider has not verified, so it cannot claim keys issued by email', async () => {
+    const { h, current, as } = await setup();
+    const victim = await h.makeUser({ email: 'ceo@corp.example' });
+    expectOk(await as(await rs256(current, { sub: 'idp|mallory', email: 'ceo@corp.example', name: 'Mallory' })));
+    expectOk(await as(await rs256(current, { sub: 'idp|eve', email: 'eve@corp.example', email_verified: false })));
+    const rows = await h.db.kysely.selectFrom('users').select(['id', 'email']).where('id', 'in', ['idp|mallory', 'idp|eve', victim.id]).orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: 'idp|eve', email: null },
+      { id: 'idp|mallory', email: null },
+      { id: victim.id, email: 'ceo@corp.example' },
+    ].sort((a, b) => (a.id < b.id ? -1 : 1)));
   });
 
   it('grant admin mode for role "admin" only', async () => {
@@ -103,6 +119,9 @@ describe('JWT sessions from a JWKS provider (RS256)', () => {
       ['without exp', (k) => sign({ sub: 'no-exp' }, k.privateJwk)],
       ['when expired', (k) => sign({ sub: 'old', exp: Math.floor(Date.now() / 1000) - 5 }, k.privateJwk)],
       ['for an HS256 token when no JWT_SECRET is set', () => sign({ sub: 'hs', exp: inAnHour() }, 'some-secret', 'HS256')],
+      ['from another issuer of the same provider', (k) => rs256(k, { sub: 'elsewhere', iss: 'https://other.example.test/' })],
+      ['for another audience', (k) => rs256(k, { sub: 'other-app', aud: 'another-app' })],
+      ['without an audience', (k) => sign({ sub: 'no-aud', exp: inAnHour(), iss: ISSUER }, k.privateJwk)],
       ['without a kid', (k) => sign({ sub: 'no-kid', exp: inAnHour() }, { ...k.privateJwk, kid: undefined } as unknown as JsonWebKey)],
     ];
     it.each(cases)('%s', async (_name, make) => {

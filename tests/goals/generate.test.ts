@@ -485,14 +485,15 @@ describe('goals.generate budget (GENERATE_PER_MINUTE)', () => {
     expect((await generate(user, { description: DESCRIPTION })).status).toBe(200);
   });
 
-  it('spends nothing on a request that fails validation', async () => {
+  it('spends nothing on a request that fails validation, and once spent answers 429 before validating', async () => {
     const budgeted = await createHarness({ env: { ...llmEnv, GENERATE_PER_MINUTE: '1' } });
     const { user } = await userWithAgent(budgeted);
     fake.fallback(completion(draft));
 
     expect((await generate(user, { description: '' })).status).toBe(400);
     expect((await generate(user, { description: DESCRIPTION })).status).toBe(200);
-    expect((await generate(user, { description: '' })).status).toBe(400);
+    // The contract's order: 429 comes before 403 and the 400 for data.
+    expect((await generate(user, { description: '' })).status).toBe(429);
   });
 
   it('leaves other actions out of the generate budget', async () => {

@@ -109,9 +109,43 @@ describe('the request envelope', () => {
       expect(page.items.map((a: { id: string }) => a.id)).toEqual([agent.id]);
     });
 
-    it('validates an aliased value as the canonical key, and reports it under that key', async () => {
+    it('validates an aliased value like the canonical key, and reports it under the key the caller sent', async () => {
       const error = expectError(await user.invoke({ resource: 'goals', action: 'attach', data: { goal_id: 'nope', agentId: agent.id } }), 400, 'VALIDATION_ERROR');
-      expect(error.details).toEqual([{ path: 'data.goalId', message: 'Must be a valid UUID.' }]);
+      expect(error.details).toEqual([{ path: 'data.goal_id', message: 'Must be a valid UUID.' }]);
     });
+
+    it('reports an alias conflict together with every other problem of data', async () => {
+      const other = crypto.randomUUID();
+      const reply = await user.invoke({ resource: 'goals', action: 'detach', data: { agentId: agent.id, agent_id: other, bogus: 1 } });
+      const error = expectError(reply, 400, 'VALIDATION_ERROR');
+      expect(error.details?.map((d) => d.path).sort()).toEqual(['data.agent_id', 'data.bogus']);
+    });
+
+    it('reports an admin-only key outside admin mode together with the other problems', async () => {
+      const reply = await user.invoke({ resource: 'goals', action: 'list', data: { ownerId: 'someone', limit: 0 } });
+      const error = expectError(reply, 400, 'VALIDATION_ERROR');
+      expect(error.details).toEqual([
+        { path: 'data.ownerId', message: 'Only available in admin mode.' },
+        { path: 'data.limit', message: 'Must be at least 1.' },
+      ]);
+    });
+  });
+});
+
+describe('record ids', () => {
+  it('match case-insensitively, in the envelope id and in data', async () => {
+    const owner = await h.makeUser();
+    const agent = await h.makeAgent(owner);
+    const goal = await h.makeGoal(owner, { agent_id: agent.id.toUpperCase() });
+    expect(goal.agent_id).toBe(agent.id);
+
+    const fetched = expectOk(await owner.invoke({ resource: 'goals', action: 'get', id: goal.id.toUpperCase() }));
+    expect(fetched.id).toBe(goal.id);
+    const attached = expectOk(
+      await owner.invoke({ resource: 'goals', action: 'attach', data: { goalId: goal.id.toUpperCase(), agentId: agent.id.toUpperCase() } }),
+    );
+    expect(attached).toMatchObject({ goal_id: goal.id, agent_id: agent.id });
+    const deleted = expectOk(await owner.invoke({ resource: 'goals', action: 'delete', id: goal.id.toUpperCase() }));
+    expect(deleted).toEqual({ id: goal.id, deleted: true });
   });
 });

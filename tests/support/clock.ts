@@ -16,4 +16,12 @@ export class TestClock implements Clock {
   advance(ms: number): void {
     this.ms += ms;
   }
+  /** The last instant handed out, without moving. */
+  peek(): number {
+    return this.ms;
+  }
+  /** Moves forward to `ms` if it is later: two copies of the clock (test and Worker) stay in step. */
+  catchUp(ms: number): void {
+    if (Number.isFinite(ms) && ms > this.ms) this.ms = ms;
+  }
 }

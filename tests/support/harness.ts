@@ -2,7 +2,7 @@ import { createApp, type AppDeps } from '../../src/app.js';
 import { issueKey } from '../../src/auth/issue-key.js';
 import type { Scope } from '../../src/auth/scopes.js';
 import type { Agent } from '../../src/agents/schemas.js';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig, type Config } from '../../src/config.js';
 import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
 import type { Db } from '../../src/db/types.js';
 import { createLlm } from '../../src/llm/openai.js';
@@ -38,24 +38,57 @@ export interface TestUser {
 }
 
 export interface HarnessOptions {
-  /** Config values; OPENAI_BASE_URL (e.g. a fake server's `url`) gives `generate` a real LLM client. */
+  /**
+   * Environment variables; on the Worker they become its bindings (vars and secrets).
+   * OPENAI_BASE_URL (e.g. a fake server's `url`) gives `generate` a real LLM client.
+   */
   env?: Record<string, string>;
+  /** In-process injection: Node target only (files named *.node.test.ts). */
   deps?: Partial<AppDeps>;
-  /** Wraps the database the app uses (factories and `snapshot` keep the real one): fault injection. */
+  /** Wraps the database the app uses (factories and `snapshot` keep the real one): fault injection, Node only. */
   wrapDb?: (db: Db) => Db;
+}
+
+/**
+ * Which runtime the contract tests run against: the Node app on in-memory SQLite, or the bundled
+ * Worker in workerd (Miniflare) on a fresh local D1. The vitest project sets GOALPOST_TARGET.
+ */
+export type Target = 'node' | 'worker';
+export const target: Target = process.env.GOALPOST_TARGET === 'worker' ? 'worker' : 'node';
+
+interface Backend {
+  db: Db;
+  request(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** The harness's defaults: rate limits off unless a test turns them on. */
+const BASE_ENV = { RATE_LIMIT_PER_MINUTE: '0', GENERATE_PER_MINUTE: '0' };
+
+function nodeBackend(config: Config, clock: TestClock, options: HarnessOptions): Backend {
+  const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql() });
+  const appDb = options.wrapDb ? options.wrapDb(db) : db;
+  const app = createApp({ db: appDb, config, clock, ids: randomIds, llm: createLlm(config), ...options.deps });
+  return { db, request: (path, init) => Promise.resolve(app.request(path, init)) };
+}
+
+async function workerBackend(clock: TestClock, options: HarnessOptions): Promise<Backend> {
+  if (options.deps || options.wrapDb) {
+    throw new Error('deps and wrapDb cannot be injected into the Worker: move this test to a *.node.test.ts file.');
+  }
+  const { startWorker } = await import('./miniflare.js');
+  return startWorker({ bindings: { ...BASE_ENV, LOG_LEVEL: 'silent', ...options.env }, clock });
 }
 
 let emails = 0;
 
-/** The real app on a fresh in-memory database: one per test file (or per test, when state matters). */
+/**
+ * The real service on a fresh database, one per test file (or per test, when state matters), on
+ * the current target. The same API either way, so one test file proves the contract on both.
+ */
 export async function createHarness(options: HarnessOptions = {}) {
-  const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql() });
   const clock = new TestClock();
-  const config = parseConfig({ RATE_LIMIT_PER_MINUTE: '0', GENERATE_PER_MINUTE: '0', ...options.env });
-  const appDb = options.wrapDb ? options.wrapDb(db) : db;
-  const app = createApp({ db: appDb, config, clock, ids: randomIds, llm: createLlm(config), ...options.deps });
-
-  const request = (path: string, init?: RequestInit): Promise<Response> => Promise.resolve(app.request(path, init));
+  const config = parseConfig({ ...BASE_ENV, ...options.env });
+  const { db, request } = target === 'worker' ? await workerBackend(clock, options) : nodeBackend(config, clock, options);
 
   async function invoke(envelope: unknown, token: string | null, headers: Record<string, string> = {}): Promise<Reply<AnyBody>> {
     const res = await request('/invoke', {
@@ -103,7 +136,7 @@ export async function createHarness(options: HarnessOptions = {}) {
     return ok<Goal>(user, { resource: 'goals', action: 'create', data: { name: 'Book a meeting', ...data, agent_id: agentId } });
   }
 
-  return { app, db, clock, config, request, invoke, makeUser, makeAgent, makeGoal, ok };
+  return { target, db, clock, config, request, invoke, makeUser, makeAgent, makeGoal, ok };
 }
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;

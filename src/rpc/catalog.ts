@@ -1,0 +1,299 @@
+import * as z from 'zod';
+import { recordId } from './common-schemas.js';
+import type { ActionSpec, IdRule } from './define-action.js';
+import { BODY_LIMIT, envelopeSchema, MAX_BATCH } from './envelope.js';
+import { ERROR_CODES, ERROR_CODE_LIST, ERROR_MEANINGS, type ErrorBody, type ErrorCode } from './errors.js';
+import { actions } from './registry.js';
+
+/** The version of the wire contract, reported in the catalog and the OpenAPI `info`. */
+export const API_VERSION = '0.1.0';
+export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+type JsonSchema = Record<string, unknown>;
+
+/** zod → JSON Schema 2020-12 without `$schema`: the documents embedding it name the dialect once. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io });
+  return rest;
+}
+
+const errorDetailSchema = z.object({
+  path: z.string().describe('Where the problem is, e.g. `data.fields.2.key`; empty for the whole body.'),
+  message: z.string(),
+});
+
+export const errorBodySchema = z
+  .object({
+    success: z.literal(false),
+    error: z.object({
+      code: z.enum(ERROR_CODE_LIST as [ErrorCode, ...ErrorCode[]]),
+      message: z.string().describe('For people; do not parse it.'),
+      retryable: z.boolean().describe('Whether the same request may succeed later (back off first).'),
+      details: z.array(errorDetailSchema).optional().describe('One entry per problem, for VALIDATION_ERROR.'),
+      request_id: z.string().describe('Also in the X-Request-Id header; quote it when reporting a problem.'),
+    }),
+  })
+  .describe('A failure: the HTTP status follows the code.');
+
+// The body the server sends and the schema the catalog publishes must be the same shape.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const errorBodyMatches: Same<z.infer<typeof errorBodySchema>, ErrorBody> = true;
+void errorBodyMatches;
+
+const successBodySchema = (data: JsonSchema): JsonSchema => ({
+  type: 'object',
+  properties: { success: { const: true }, data },
+  required: ['success', 'data'],
+  additionalProperties: false,
+});
+
+export interface CatalogAction {
+  resource: string;
+  action: string;
+  description: string;
+  /** The scope a credential needs (`:write` implies `:read`). */
+  scope: string;
+  /** Whether the envelope's `id` must be present or absent. */
+  id: IdRule;
+  /** Whether an `Idempotency-Key` header makes a repeat replay the first answer. */
+  idempotent: boolean;
+  success_status: 200 | 201;
+  /** Accepted alternate spellings of `data` keys: alias → canonical key. */
+  aliases: Readonly<Record<string, string>>;
+  /** JSON Schema of `data`, input side: keys with defaults are optional. */
+  input: JsonSchema;
+  /** JSON Schema of the success `data`, output side. */
+  result: JsonSchema;
+  /** JSON Schema of the whole request body for this action. */
+  envelope: JsonSchema;
+}
+
+export interface Catalog {
+  name: 'Goalpost';
+  version: string;
+  json_schema_dialect: string;
+  endpoint: {
+    method: 'POST';
+    path: '/invoke';
+    content_type: 'application/json';
+    authorization: string;
+    body_limit_bytes: number;
+    idempotency_header: 'Idempotency-Key';
+    batch: { min_items: number; max_items: number; transactional: false; description: string };
+  };
+  /** The envelope in general; each action's `envelope` is the exact one. */
+  envelope: JsonSchema;
+  success: JsonSchema;
+  error: JsonSchema;
+  errors: { code: ErrorCode; status: number; retryable: boolean; description: string }[];
+  resources: Record<string, { actions: Record<string, CatalogAction> }>;
+}
+
+const envelopeKeyDescription = (key: 'id' | 'admin'): string | undefined => envelopeSchema.shape[key].description;
+
+/** The exact request body of one action: const resource and action, its id rule, its `data`. */
+function actionEnvelope(spec: ActionSpec, input: JsonSchema): JsonSchema {
+  const dataRequired = (Array.isArray(input.required) && input.required.length > 0) || typeof input.minProperties === 'number';
+  return {
+    title: `${spec.resource}.${spec.action}`,
+    description: spec.description,
+    type: 'object',
+    properties: {
+      resource: { const: spec.resource },
+      action: { const: spec.action },
+      ...(spec.id === 'required' ? { id: { ...jsonSchema(recordId, 'input'), description: envelopeKeyDescription('id') } } : {}),
+      data: input,
+      admin: { type: 'boolean', description: envelopeKeyDescription('admin') },
+    },
+    required: ['resource', 'action', ...(spec.id === 'required' ? ['id'] : []), ...(dataRequired ? ['data'] : [])],
+    additionalProperties: false,
+  };
+}
+
+function buildCatalog(): Catalog {
+  const resources: Catalog['resources'] = {};
+  for (const spec of actions as readonly ActionSpec[]) {
+    const input = jsonSchema(spec.input, 'input');
+    const entry: CatalogAction = {
+      resource: spec.resource,
+      action: spec.action,
+      description: spec.description,
+      scope: spec.scope,
+      id: spec.id,
+      idempotent: spec.idempotent === true,
+      success_status: spec.successStatus ?? 200,
+      aliases: spec.aliases ?? {},
+      input,
+      result: jsonSchema(spec.result, 'output'),
+      envelope: actionEnvelope(spec, input),
+    };
+    const resource = (resources[spec.resource] ??= { actions: {} });
+    resource.actions[spec.action] = entry;
+  }
+  return {
+    name: 'Goalpost',
+    version: API_VERSION,
+    json_schema_dialect: JSON_SCHEMA_DIALECT,
+    endpoint: {
+      method: 'POST',
+      path: '/invoke',
+      content_type: 'application/json',
+      authorization: 'Bearer <API key or session JWT>',
+      body_limit_bytes: BODY_LIMIT,
+      idempotency_header: 'Idempotency-Key',
+      batch: {
+        min_items: 1,
+        max_items: MAX_BATCH,
+        transactional: false,
+        description:
+          'A JSON array of envelopes: HTTP 200 with one body per item, in order. Each item is authorised, validated and run on its own; a failing item does not undo or stop the others. The body limit applies to the whole array.',
+      },
+    },
+    envelope: jsonSchema(envelopeSchema, 'input'),
+    success: successBodySchema({ description: "The action's result: see each action's `result`." }),
+    error: jsonSchema(errorBodySchema, 'output'),
+    errors: ERROR_CODE_LIST.map((code) => ({ code, ...ERROR_CODES[code], description: ERROR_MEANINGS[code] })),
+    resources,
+  };
+}
+
+const pascal = (...words: string[]): string => words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+function buildOpenApi(catalog: Catalog): JsonSchema {
+  const entries = Object.values(catalog.resources).flatMap((r) => Object.values(r.actions));
+  const schemas: Record<string, JsonSchema> = {};
+  for (const a of entries) {
+    schemas[pascal(a.resource, a.action, 'Request')] = a.envelope;
+    schemas[pascal(a.resource, a.action, 'Result')] = { title: `${a.resource}.${a.action} result`, ...a.result };
+  }
+  const results = (pick: (a: CatalogAction) => boolean) =>
+    entries.filter(pick).map((a) => ref(pascal(a.resource, a.action, 'Result')));
+  schemas.Envelope = {
+    description: 'One call of POST /invoke: exactly one of the action requests.',
+    oneOf: entries.map((a) => ref(pascal(a.resource, a.action, 'Request'))),
+  };
+  schemas.Batch = {
+    description: catalog.endpoint.batch.description,
+    type: 'array',
+    minItems: catalog.endpoint.batch.min_items,
+    maxItems: catalog.endpoint.batch.max_items,
+    items: ref('Envelope'),
+  };
+  schemas.SuccessBody = successBodySchema({ anyOf: results(() => true) });
+  schemas.CreatedBody = successBodySchema({ anyOf: results((a) => a.success_status === 201) });
+  schemas.ErrorBody = catalog.error;
+  schemas.BatchBody = {
+    description: 'One body per batch item, in the order of the request.',
+    type: 'array',
+    items: { oneOf: [ref('SuccessBody'), ref('ErrorBody')] },
+  };
+
+  const requestIdHeader = { description: 'The request id (the sane one the client sent, or a new one).', schema: { type: 'string' } };
+  const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+  const errorResponse = (status: number) => {
+    const codes = catalog.errors.filter((e) => e.status === status);
+    return {
+      description: codes.map((e) => `${e.code}: ${e.description}`).join(' '),
+      headers: {
+        'X-Request-Id': requestIdHeader,
+        ...(status === 429 ? { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } } : {}),
+      },
+      content: json({
+        allOf: [
+          ref('ErrorBody'),
+          { properties: { error: { properties: { code: { enum: codes.map((e) => e.code) } } } } },
+        ],
+      }),
+    };
+  };
+  const invokeStatuses = [...new Set(catalog.errors.map((e) => e.status))].filter((s) => s !== 405);
+
+  const doc = (summary: string, description: string) => ({
+    get: {
+      summary,
+      description,
+      security: [],
+      responses: {
+        '200': { description: summary, content: json({ type: 'object' }) },
+      },
+    },
+  });
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Goalpost',
+      version: catalog.version,
+      description:
+        'The goals service of an AI-agent platform. Every operation is one POST /invoke with an envelope `{ resource, action, id?, data?, admin? }`; the per-action envelopes below (and GET /schema) say exactly what each takes and returns.',
+    },
+    jsonSchemaDialect: JSON_SCHEMA_DIALECT,
+    security: [{ bearerAuth: [] }],
+    paths: {
+      '/invoke': {
+        post: {
+          operationId: 'invoke',
+          summary: 'Run one action, or a batch of 1–25',
+          description: `Body limit ${catalog.endpoint.body_limit_bytes} bytes for the whole request.`,
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              description: 'For idempotent actions (not a batch): the same key with the same request replays the first answer for 24 hours; with another request it is a CONFLICT.',
+              schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+            },
+            {
+              name: 'X-Request-Id',
+              in: 'header',
+              required: false,
+              description: 'Your id for this request (1–128 of A-Z a-z 0-9 . _ : -); echoed back.',
+              schema: { type: 'string', maxLength: 128 },
+            },
+          ],
+          requestBody: { required: true, content: json({ oneOf: [ref('Envelope'), ref('Batch')] }) },
+          responses: {
+            '200': {
+              description: 'Success of one action, or the per-item bodies of a batch.',
+              headers: { 'X-Request-Id': requestIdHeader },
+              content: json({ oneOf: [ref('SuccessBody'), ref('BatchBody')] }),
+            },
+            '201': {
+              description: 'A record was created.',
+              headers: { 'X-Request-Id': requestIdHeader },
+              content: json(ref('CreatedBody')),
+            },
+            ...Object.fromEntries(invokeStatuses.map((s) => [String(s), errorResponse(s)])),
+          },
+        },
+      },
+      '/schema': doc('The catalog', 'Every resource and action with description, scope, id rule, aliases, and the JSON Schema of its input, result and envelope; the error codes.'),
+      '/openapi.json': doc('This document', 'OpenAPI 3.1 for POST /invoke.'),
+      '/health': doc('Health', 'Checks the database; no credentials needed.'),
+    },
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (gp_…) or a session JWT.' } },
+      schemas,
+    },
+  };
+}
+
+interface Documents {
+  catalog: Catalog;
+  openapi: JsonSchema;
+  catalogJson: string;
+  openapiJson: string;
+}
+
+let documents: Documents | undefined;
+
+/** Built on first use and kept: the registry does not change while the process runs. */
+export function catalogDocuments(): Documents {
+  if (!documents) {
+    const catalog = buildCatalog();
+    const openapi = buildOpenApi(catalog);
+    documents = { catalog, openapi, catalogJson: JSON.stringify(catalog), openapiJson: JSON.stringify(openapi) };
+  }
+  return documents;
+}

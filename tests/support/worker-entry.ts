@@ -1,0 +1,38 @@
+import type { D1Statement } from '../../src/db/d1.js';
+import { createWorker, type WorkerEnv } from '../../src/worker.js';
+import { TestClock } from './clock.js';
+import { CLOCK_HEADER, D1_BRIDGE_PATH, type BridgeRequest } from './worker-protocol.js';
+
+/**
+ * The Worker as the tests run it: src/worker.ts's handler with a test clock kept in step with the
+ * harness's. Each request carries the harness clock's reading and each response the Worker's, so
+ * `h.clock.advance()` and the 1 ms tick behave alike on both targets.
+ */
+const clock = new TestClock();
+const worker = createWorker({ clock });
+
+/** Runs the harness's queries on the real D1 binding: one round trip each, where Miniflare's proxy needs three. */
+async function bridge(request: Request, env: WorkerEnv): Promise<Response> {
+  const { statements, atomic } = (await request.json()) as BridgeRequest;
+  const prepared: D1Statement[] = statements.map((s) => env.DB.prepare(s.sql).bind(...s.params));
+  try {
+    const outcomes = atomic ? await env.DB.batch(prepared) : await Promise.all(prepared.map((s) => s.all()));
+    return Response.json({ outcomes });
+  } catch (err) {
+    return Response.json({ error: err instanceof Error ? err.message : String(err) }, { status: 500 });
+  }
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+    if (new URL(request.url).pathname === D1_BRIDGE_PATH) return bridge(request, env);
+    const sent = request.headers.get(CLOCK_HEADER);
+    if (sent !== null) clock.catchUp(Number(sent));
+    const headers = new Headers(request.headers);
+    headers.delete(CLOCK_HEADER);
+    const response = await worker.fetch(new Request(request, { headers }), env);
+    const out = new Response(response.body, response);
+    out.headers.set(CLOCK_HEADER, String(clock.peek()));
+    return out;
+  },
+};
