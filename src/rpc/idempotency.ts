@@ -6,6 +6,7 @@ import {
 } from '../db/idempotency-store.js';
 import type { Db } from '../db/types.js';
 import type { Clock } from '../platform/clock.js';
+import { sha256Hex } from '../platform/encoding.js';
 import type { Ids } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import { ApiError, validationError } from './errors.js';
@@ -43,8 +44,7 @@ export async function fingerprintOf(request: IdempotentRequest): Promise<string>
   const canonical = JSON.stringify({ ...request, id: request.id ?? null }, (_key, value: unknown) =>
     isPlainObject(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value,
   );
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(canonical);
 }
 
 export interface IdempotencyDeps {

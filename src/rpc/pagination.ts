@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { base64Url, textFromBase64Url } from '../platform/encoding.js';
 import { validationError } from './errors.js';
 
 /** Position after which the next page starts: newest first by (created_at, id). */
@@ -47,16 +48,13 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-const toBase64Url = (text: string): string =>
-  btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-
-export const encodeCursor = (c: Cursor): string => toBase64Url(JSON.stringify([c.createdAt, c.id]));
+export const encodeCursor = (c: Cursor): string => base64Url(JSON.stringify([c.createdAt, c.id]));
 
 const cursorSchema = z.tuple([z.iso.datetime(), z.string().min(1).max(100)]);
 
 export function decodeCursor(cursor: string): Cursor {
   try {
-    const json: unknown = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/')));
+    const json: unknown = JSON.parse(textFromBase64Url(cursor));
     const [createdAt, id] = cursorSchema.parse(json);
     return { createdAt, id };
   } catch {
