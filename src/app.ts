@@ -34,7 +34,7 @@ export interface AppDeps {
   fetch?: typeof fetch;
 }
 
-type Env = { Variables: { requestId: string; rateHeaders: Record<string, string> } };
+type Env = { Variables: { requestId: string; rateHeaders: Record<string, string> | undefined } };
 
 /**
  * The security headers of every response (hono's secureHeaders() defaults, written out). The API's
