@@ -21,7 +21,7 @@ export const deletedSchema = z.object({ id: z.uuid(), deleted: z.literal(true) }
 export const nameSchema = (max: number) => z.string().trim().min(1).max(max);
 
 /**
- * An update's input: any non-empty subset of the given keys. The emptiness check runs only on
+ * An update's input: a non-empty subset of the given keys. The emptiness check runs only on
  * input with no other problem, so `{ owner_id: 1 }` is reported as an unknown key, not as empty.
  */
 export const patchSchema = <S extends z.core.$ZodLooseShape>(shape: S) =>
