@@ -1,9 +1,8 @@
 import { expressionBuilder, sql, type Expression, type SqlBool } from 'kysely';
-import { afterCursor, nameContains, ownerColumns, toOwner, whereAll, type OwnerColumns } from '../db/listing.js';
+import { afterCursor, nameContains, ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
 import { ownedBy, ownerConditions, type Access } from '../db/owner-scope.js';
 import { prepareQuery } from '../db/prepared.js';
 import type { AgentsTable, Database, Db } from '../db/types.js';
-import type { PageRequest } from '../db/listing.js';
 import type { Agent } from './schemas.js';
 
 type AgentRow = AgentsTable & { goal_id: string | null } & Partial<OwnerColumns>;
@@ -66,16 +65,7 @@ function filtersOf(access: Access, f: AgentFilters): Expression<SqlBool>[] {
   ];
 }
 
-interface ListArgs {
-  access: Access;
-  filters: AgentFilters;
-  cursor: PageRequest['cursor'];
-  /** The page size plus one: the extra row only tells whether there is a next page. */
-  take: number;
-  skip: number;
-}
-
-const agentPage = prepareQuery((k, { access, filters, cursor, take, skip }: ListArgs) =>
+const agentPage = prepareQuery((k, { access, filters, cursor, take, skip }: PageArgs<AgentFilters>) =>
   k
     .selectFrom('agents')
     .select(selection(access))
@@ -86,7 +76,7 @@ const agentPage = prepareQuery((k, { access, filters, cursor, take, skip }: List
     .offset(skip),
 );
 
-const agentCount = prepareQuery((k, { access, filters }: { access: Access; filters: AgentFilters }) =>
+const agentCount = prepareQuery((k, { access, filters }: CountArgs<AgentFilters>) =>
   k
     .selectFrom('agents')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -99,9 +89,7 @@ export async function listAgents(
   filters: AgentFilters,
   page: PageRequest,
 ): Promise<{ items: Agent[]; count: number }> {
-  const rows = await agentPage.all(db, { access, filters, cursor: page.cursor, take: page.limit + 1, skip: page.offset ?? 0 });
-  const counted = await agentCount.first(db, { access, filters });
-  return { items: rows.map((r) => toAgent(r, access)), count: Number(counted?.n ?? 0) };
+  return runList(db, { page: agentPage, count: agentCount }, access, filters, page, toAgent);
 }
 
 export interface NewAgent {

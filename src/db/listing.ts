@@ -1,7 +1,9 @@
 import { expressionBuilder, sql, type AliasedRawBuilder, type Expression, type SqlBool } from 'kysely';
 import type { Cursor } from '../rpc/pagination.js';
 import type { Owner } from '../rpc/common-schemas.js';
-import type { OwnedTable } from './owner-scope.js';
+import type { Access, OwnedTable } from './owner-scope.js';
+import type { PreparedQuery } from './prepared.js';
+import type { Db } from './types.js';
 
 /** Rows strictly after the cursor in newest-first order; uses the (…, created_at, id) indexes. */
 export const afterCursor = (table: OwnedTable, cursor: Cursor): Expression<SqlBool> =>
@@ -42,4 +44,31 @@ export interface PageRequest {
   limit: number;
   offset?: number | undefined;
   cursor?: Cursor | undefined;
+}
+
+/** The arguments of a list's page query: whose rows, which filters, and where the page starts. */
+export interface PageArgs<F> {
+  access: Access;
+  filters: F;
+  cursor: Cursor | undefined;
+  /** The page size plus one: the extra row only tells whether there is a next page. */
+  take: number;
+  skip: number;
+}
+
+export type CountArgs<F> = Pick<PageArgs<F>, 'access' | 'filters'>;
+
+/** Runs a list's page query and its count query, and maps the rows: one page and the filtered total. */
+export async function runList<F, R, T>(
+  db: Db,
+  queries: { page: PreparedQuery<PageArgs<F>, R>; count: PreparedQuery<CountArgs<F>, { n: number }> },
+  access: Access,
+  filters: F,
+  request: PageRequest,
+  toItem: (row: R, access: Access) => T,
+): Promise<{ items: T[]; count: number }> {
+  const args = { access, filters, cursor: request.cursor, take: request.limit + 1, skip: request.offset ?? 0 };
+  const rows = await queries.page.all(db, args);
+  const counted = await queries.count.first(db, { access, filters });
+  return { items: rows.map((row) => toItem(row, access)), count: Number(counted?.n ?? 0) };
 }

@@ -1,5 +1,5 @@
 import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import { afterCursor, nameContains, ownerColumns, toOwner, whereAll, type OwnerColumns, type PageRequest } from '../db/listing.js';
+import { afterCursor, nameContains, ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
 import { ownedBy, ownerConditions, type Access } from '../db/owner-scope.js';
 import { prepareQuery } from '../db/prepared.js';
 import type { Database, Db, GoalsTable } from '../db/types.js';
@@ -78,16 +78,7 @@ function filtersOf(access: Access, f: GoalFilters): Expression<SqlBool>[] {
   ];
 }
 
-interface ListArgs {
-  access: Access;
-  filters: GoalFilters;
-  cursor: PageRequest['cursor'];
-  /** The page size plus one: the extra row only tells whether there is a next page. */
-  take: number;
-  skip: number;
-}
-
-const goalPage = prepareQuery((k, { access, filters, cursor, take, skip }: ListArgs) =>
+const goalPage = prepareQuery((k, { access, filters, cursor, take, skip }: PageArgs<GoalFilters>) =>
   k
     .selectFrom('goals')
     .select(selection(access))
@@ -98,7 +89,7 @@ const goalPage = prepareQuery((k, { access, filters, cursor, take, skip }: ListA
     .offset(skip),
 );
 
-const goalCount = prepareQuery((k, { access, filters }: { access: Access; filters: GoalFilters }) =>
+const goalCount = prepareQuery((k, { access, filters }: CountArgs<GoalFilters>) =>
   k
     .selectFrom('goals')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -112,9 +103,7 @@ export async function listGoals(
   filters: GoalFilters,
   page: PageRequest,
 ): Promise<{ items: Goal[]; count: number }> {
-  const rows = await goalPage.all(db, { access, filters, cursor: page.cursor, take: page.limit + 1, skip: page.offset ?? 0 });
-  const counted = await goalCount.first(db, { access, filters });
-  return { items: rows.map((r) => toGoal(r, access)), count: Number(counted?.n ?? 0) };
+  return runList(db, { page: goalPage, count: goalCount }, access, filters, page, toGoal);
 }
 
 export interface NewGoal {
