@@ -18,7 +18,7 @@ describe('isTimeZone', () => {
     },
   );
 
-  it.each(['', 'Mars/Olympus', 'Europe/Pari', '+01:00', '-05:00', 'Europe/Paris ', '../etc'])('rejects %j', (zone) => {
+  it.each(['', 'Mars/Olympus', 'Europe/Pari', '+01:00', '-05:00', 'Europe/Paris ', '../etc', 'Factory'])('rejects %j', (zone) => {
     expect(isTimeZone(zone)).toBe(false);
   });
 });
