@@ -63,16 +63,34 @@ function shiftPeriod(period: RecurringPeriod, first: CivilDate, steps: number): 
   }
 }
 
-function windowBetween(startMs: number, endMs: number, timeZone: string): Window {
-  return { startMs, endMs, start: formatInZone(startMs, timeZone), end: formatInZone(endMs, timeZone) };
+interface DayStart {
+  ms: number;
+  text: string;
+}
+
+// Every goal in a list shares this week's edges: remembering them saves most Intl calls. Bounded, and
+// exact either way.
+const dayStarts = new Map<string, DayStart>();
+const DAY_STARTS_KEPT = 4096;
+
+function dayStart(date: CivilDate, timeZone: string): DayStart {
+  const key = `${timeZone} ${formatCalendarDate(date)}`;
+  let found = dayStarts.get(key);
+  if (!found) {
+    const ms = startOfLocalDay(formatCalendarDate(date), timeZone);
+    found = { ms, text: formatInZone(ms, timeZone) };
+    if (dayStarts.size >= DAY_STARTS_KEPT) dayStarts.clear();
+    dayStarts.set(key, found);
+  }
+  return found;
+}
+
+function windowBetween(start: DayStart, end: DayStart): Window {
+  return { startMs: start.ms, endMs: end.ms, start: start.text, end: end.text };
 }
 
 function windowFrom(period: RecurringPeriod, first: CivilDate, timeZone: string): Window {
-  return windowBetween(
-    startOfLocalDay(formatCalendarDate(first), timeZone),
-    startOfLocalDay(formatCalendarDate(shiftPeriod(period, first, 1)), timeZone),
-    timeZone,
-  );
+  return windowBetween(dayStart(first, timeZone), dayStart(shiftPeriod(period, first, 1), timeZone));
 }
 
 /** The calendar period of `period` that contains the instant `ms` in the zone. */
@@ -103,10 +121,10 @@ export function previousWindows(period: RecurringPeriod, current: Window, count:
 
 /** The window of a `total` target: `startDate` through `deadline`, both local dates, deadline included. */
 export function totalWindow(startDate: string, deadline: string, timeZone: string): Window {
+  const first = parseCalendarDate(startDate);
   const last = parseCalendarDate(deadline);
-  if (!last) throw new RangeError(`Not a calendar date: ${deadline}`);
+  if (!first || !last) throw new RangeError(`Not calendar dates: ${startDate}, ${deadline}`);
   // Valid YYYY-MM-DD dates compare as strings.
   if (deadline < startDate) throw new RangeError(`Deadline ${deadline} is before start date ${startDate}`);
-  const startMs = startOfLocalDay(startDate, timeZone);
-  return windowBetween(startMs, startOfLocalDay(formatCalendarDate(addDays(last, 1)), timeZone), timeZone);
+  return windowBetween(dayStart(first, timeZone), dayStart(addDays(last, 1), timeZone));
 }
