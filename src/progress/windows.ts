@@ -128,3 +128,24 @@ export function totalWindow(startDate: string, deadline: string, timeZone: strin
   if (deadline < startDate) throw new RangeError(`Deadline ${deadline} is before start date ${startDate}`);
   return windowBetween(dayStart(first, timeZone), dayStart(addDays(last, 1), timeZone));
 }
+
+/** What a target says about its windows (the stored target row has these keys). */
+export interface TargetPeriod {
+  period: Period;
+  start_date: string | null;
+  deadline: string | null;
+}
+
+/** The window of a target as of an instant: the calendar period containing it, or the `total` window. */
+export function targetWindow(target: TargetPeriod, asOfMs: number, timeZone: string): Window {
+  if (target.period !== 'total') return windowContaining(target.period, asOfMs, timeZone);
+  if (target.start_date === null || target.deadline === null) {
+    throw new RangeError('A total target needs its start_date and deadline');
+  }
+  return totalWindow(target.start_date, target.deadline, timeZone);
+}
+
+/** The `count` windows before `current`, newest first; none for a `total` target, which has one window. */
+export function targetHistory(target: TargetPeriod, current: Window, count: number, timeZone: string): Window[] {
+  return target.period === 'total' ? [] : previousWindows(target.period, current, count, timeZone);
+}

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { previousWindows, totalWindow, windowContaining, type Window } from '../../src/progress/windows.js';
+import {
+  previousWindows,
+  targetHistory,
+  targetWindow,
+  totalWindow,
+  windowContaining,
+  type Window,
+} from '../../src/progress/windows.js';
 
 const at = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;
@@ -246,5 +253,27 @@ describe('totalWindow', () => {
     expect(() => totalWindow('2026-03-02', '2026-03-01', 'UTC')).toThrow(RangeError);
     expect(() => totalWindow('2026-02-30', '2026-03-01', 'UTC')).toThrow(RangeError);
     expect(() => totalWindow('2026-03-01', '2026-13-01', 'UTC')).toThrow(RangeError);
+  });
+});
+
+describe('targetWindow and targetHistory', () => {
+  const asOf = at('2026-10-28T10:00:00Z');
+
+  it('gives a recurring target the period containing as_of and its previous windows', () => {
+    const target = { period: 'week' as const, start_date: null, deadline: null };
+    const w = targetWindow(target, asOf, 'Europe/Paris');
+    expect(w).toEqual(windowContaining('week', asOf, 'Europe/Paris'));
+    expect(targetHistory(target, w, 2, 'Europe/Paris')).toEqual(previousWindows('week', w, 2, 'Europe/Paris'));
+  });
+
+  it('gives a total target its one window, whatever as_of, and no history', () => {
+    const target = { period: 'total' as const, start_date: '2026-11-01', deadline: '2026-12-31' };
+    const w = targetWindow(target, asOf, 'Europe/Paris');
+    expect(span(w)).toEqual({ start: '2026-11-01T00:00:00.000+01:00', end: '2027-01-01T00:00:00.000+01:00' });
+    expect(targetHistory(target, w, 5, 'Europe/Paris')).toEqual([]);
+  });
+
+  it('throws RangeError for a total target without its dates', () => {
+    expect(() => targetWindow({ period: 'total', start_date: null, deadline: '2026-12-31' }, asOf, 'UTC')).toThrow(RangeError);
   });
 });
