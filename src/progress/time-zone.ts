@@ -21,8 +21,9 @@ const UTC_ZONES = new Set(
     'Etc/GMT0', 'GMT+0', 'Etc/GMT+0', 'GMT-0', 'Etc/GMT-0', 'Greenwich', 'Etc/Greenwich'].map((z) => z.toLowerCase()),
 );
 
-// Building a DateTimeFormat costs far more than using one; there are only a few hundred zone names.
+// Building a DateTimeFormat costs far more than using one. Bounded: Intl accepts any casing of a name.
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const FORMATTERS_KEPT = 1024;
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
@@ -37,6 +38,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       minute: 'numeric',
       second: 'numeric',
     });
+    if (formatters.size >= FORMATTERS_KEPT) formatters.clear();
     formatters.set(timeZone, f);
   }
   return f;
@@ -129,7 +131,7 @@ export function startOfLocalDay(date: string, timeZone: string): number {
 
 /**
  * The first instant whose local wall time is `wall` (written as if it were UTC) or, when a gap skips it,
- * the instant the gap ends. Offsets a day either side bound every candidate (offsets stay within ±26 h).
+ * the instant the gap ends. Offsets are within ±14 h, so every instant showing `wall` is within a day of it.
  */
 function firstInstantAtOrAfter(wall: number, timeZone: string): number {
   const before = offsetMs(wall - DAY_MS, timeZone);

@@ -5,7 +5,7 @@
  *   window's first day (see `startOfLocalDay`), so windows tile time with no gap or overlap and a DST
  *   day lasts 23 or 25 hours. Weeks start on Monday; quarters on January, April, July and October 1.
  * - `windowContaining` picks the window by the instant's local date, then steps if that window does not
- *   hold the instant (a fall-back that repeats the last hour before midnight), so the result always does.
+ *   hold the instant (a safeguard: local dates need not be monotonic), so the result always holds it.
  * - `previousWindows` steps by "the window holding the instant just before this one", so a local day a
  *   zone skipped entirely (Pacific/Apia, 2011-12-30) never appears as an empty window.
  * - `totalWindow` runs from the start of `startDate` to the start of the day after `deadline`.
