@@ -123,9 +123,16 @@ const agentUpdate = prepareQuery((k, { access, id, patch, now }: { access: Acces
     .returning(selection(access)),
 );
 
-export async function updateAgent(db: Db, access: Access, id: string, patch: AgentPatch, now: string): Promise<Agent | undefined> {
+/** Nothing is written only for an agent the caller cannot see. */
+export async function updateAgent(
+  db: Db,
+  access: Access,
+  id: string,
+  patch: AgentPatch,
+  now: string,
+): Promise<{ kind: 'updated'; agent: Agent } | { kind: 'missing' }> {
   const row = await agentUpdate.first(db, { access, id, patch, now });
-  return row && toAgent(row, access);
+  return row ? { kind: 'updated', agent: toAgent(row, access) } : { kind: 'missing' };
 }
 
 const agentDelete = prepareQuery((k, { access, id }: { access: Access; id: string }) =>

@@ -3,6 +3,7 @@ import { afterCursor, nameContains, ownerColumns, runList, toOwner, whereAll, ty
 import { ownedBy, ownerConditions, type Access } from '../db/owner-scope.js';
 import { prepareQuery } from '../db/prepared.js';
 import type { Database, Db, GoalsTable } from '../db/types.js';
+import { findAgentOwner } from '../agents/store.js';
 import type { Goal, GoalStatus, LeadField } from './schemas.js';
 
 type GoalRow = GoalsTable & Partial<OwnerColumns>;
@@ -45,19 +46,6 @@ const goalById = prepareQuery((k, { access, id }: { access: Access; id: string }
 export async function findGoal(db: Db, access: Access, id: string): Promise<Goal | undefined> {
   const row = await goalById.first(db, { access, id });
   return row && toGoal(row, access);
-}
-
-const goalHeader = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
-  k.selectFrom('goals').select(['goals.owner_id', 'goals.status']).where('goals.id', '=', id).where(ownedBy('goals', access)),
-);
-
-/** The goal's owner and status, for rules that need no more than that. */
-export async function findGoalHeader(
-  db: Db,
-  access: Access,
-  id: string,
-): Promise<{ owner_id: string; status: string } | undefined> {
-  return goalHeader.first(db, { access, id });
 }
 
 export interface GoalFilters {
@@ -144,13 +132,15 @@ const goalInsert = prepareQuery((k, { access, goal, now }: { access: Access; goa
     .returning(selection(access)),
 );
 
+export type InsertGoalResult = { kind: 'created'; goal: Goal } | { kind: 'missing-agent' };
+
 /**
- * Inserts the goal under its agent's owner in one statement. Returns undefined when the agent is
- * not visible to the caller, so nothing is written for an unknown or foreign agent.
+ * Inserts the goal under its agent's owner in one statement; nothing is written for an agent the
+ * caller cannot see (unknown or another owner's), which is the only reason to write nothing.
  */
-export async function insertGoal(db: Db, access: Access, goal: NewGoal, now: string): Promise<Goal | undefined> {
+export async function insertGoal(db: Db, access: Access, goal: NewGoal, now: string): Promise<InsertGoalResult> {
   const row = await goalInsert.first(db, { access, goal: { ...goal, fields: JSON.stringify(goal.fields) }, now });
-  return row && toGoal(row, access);
+  return row ? { kind: 'created', goal: toGoal(row, access) } : { kind: 'missing-agent' };
 }
 
 export type GoalPatch = Partial<Omit<NewGoal, 'id'>>;
@@ -182,21 +172,36 @@ const goalUpdate = prepareQuery((k, { access, id, patch, now }: UpdateArgs) =>
     .returning(selection(access)),
 );
 
+const updateStateQuery = prepareQuery((k, { access, id, agentId }: { access: Access; id: string; agentId: string }) =>
+  k.selectNoFrom((eb) => [
+    eb.selectFrom('goals').select('goals.owner_id').where('goals.id', '=', id).where(ownedBy('goals', access)).as('goal_owner'),
+    eb.selectFrom('agents').select('agents.owner_id').where('agents.id', '=', agentId).where(ownedBy('agents', access)).as('agent_owner'),
+  ]),
+);
+
+/** In the contract's order: the agent named in the patch, then the goal, then the owner rule. */
+export type UpdateGoalResult =
+  | { kind: 'updated'; goal: Goal }
+  | { kind: 'missing-agent'; agentId: string }
+  | { kind: 'missing-goal' }
+  | { kind: 'agent-of-other-owner'; agentId: string };
+
 /**
- * Applies the patch in one statement. A new agent_id must belong to the goal's owner, checked in
- * the same statement; undefined means no visible goal matched (or the agent check failed).
+ * Applies the patch in one statement, which also checks that a new agent_id belongs to the goal's
+ * owner. Only when it writes nothing are the reasons read (one more statement).
  */
-export async function updateGoal(
-  db: Db,
-  access: Access,
-  id: string,
-  patch: GoalPatch,
-  now: string,
-): Promise<Goal | undefined> {
+export async function updateGoal(db: Db, access: Access, id: string, patch: GoalPatch, now: string): Promise<UpdateGoalResult> {
   const { fields, ...rest } = patch;
   const values = { ...rest, ...(fields !== undefined ? { fields: JSON.stringify(fields) } : {}) };
   const row = await goalUpdate.first(db, { access, id, patch: values, now });
-  return row && toGoal(row, access);
+  if (row) return { kind: 'updated', goal: toGoal(row, access) };
+  const agentId = patch.agent_id;
+  // Without a new agent the goal alone can be missing; the agent lookup then finds nothing by design.
+  const state = await updateStateQuery.first(db, { access, id, agentId: agentId ?? id });
+  if (agentId !== undefined && !state?.agent_owner) return { kind: 'missing-agent', agentId };
+  if (!state?.goal_owner || agentId === undefined) return { kind: 'missing-goal' };
+  // Only admin mode can see an agent of another owner; a goal never changes owner.
+  return { kind: 'agent-of-other-owner', agentId };
 }
 
 const goalDelete = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
@@ -204,8 +209,8 @@ const goalDelete = prepareQuery((k, { access, id }: { access: Access; id: string
 );
 
 /** Deletes the goal; its attachments go with it (ON DELETE CASCADE). */
-export async function deleteGoal(db: Db, access: Access, id: string): Promise<boolean> {
-  return (await goalDelete.first(db, { access, id })) !== undefined;
+export async function deleteGoal(db: Db, access: Access, id: string): Promise<'deleted' | 'missing'> {
+  return (await goalDelete.first(db, { access, id })) !== undefined ? 'deleted' : 'missing';
 }
 
 export interface Attachment {
@@ -253,19 +258,33 @@ const attachUpsert = prepareQuery((k, { access, agentId, goalId, now }: AttachAr
     .returning(['agent_id', 'goal_id', 'attached_at', 'replaced_goal_id']),
 );
 
+/** In the order the errors are reported; `attached` also covers re-attaching the attached goal. */
+export type AttachResult =
+  | { kind: 'attached'; attachment: Attachment }
+  | { kind: 'missing-goal' }
+  | { kind: 'missing-agent' }
+  | { kind: 'different-owners' }
+  | { kind: 'archived' }
+  /** The goal changed between the write and the reading of the reasons. */
+  | { kind: 'raced' };
+
 /**
  * Attaches the goal to the agent in one statement: it inserts or replaces the agent's attachment
- * only when both are visible to the caller, share an owner and the goal is not archived.
- * Re-attaching the attached goal changes nothing. Undefined means nothing was written.
+ * only when both are visible to the caller, share an owner and the goal is not archived. Only when
+ * it writes nothing are the reasons read, so the common case is one round trip on D1.
  */
-export async function attachGoal(
-  db: Db,
-  access: Access,
-  agentId: string,
-  goalId: string,
-  now: string,
-): Promise<Attachment | undefined> {
-  return attachUpsert.first(db, { access, agentId, goalId, now });
+export async function attachGoal(db: Db, access: Access, agentId: string, goalId: string, now: string): Promise<AttachResult> {
+  const attachment = await attachUpsert.first(db, { access, agentId, goalId, now });
+  if (attachment) return { kind: 'attached', attachment };
+  const state = await attachState(db, access, agentId, goalId);
+  if (state.goal_owner === null) return { kind: 'missing-goal' };
+  if (state.agent_owner === null) return { kind: 'missing-agent' };
+  if (state.agent_owner !== state.goal_owner) return { kind: 'different-owners' };
+  if (state.goal_status === 'archived') return { kind: 'archived' };
+  if (state.attached_at !== null) {
+    return { kind: 'attached', attachment: { agent_id: agentId, goal_id: goalId, attached_at: state.attached_at, replaced_goal_id: null } };
+  }
+  return { kind: 'raced' };
 }
 
 /** What decides an attach, read in one statement: null where the caller sees no such record. */
@@ -313,12 +332,15 @@ const attachmentDelete = prepareQuery((k, { access, agentId, goalId }: { access:
     .returning(['attachments.agent_id', 'attachments.goal_id']),
 );
 
-/** Removes the agent's attachment (only if it is `goalId`, when given); the removed pair or undefined. */
-export async function detachGoal(
-  db: Db,
-  access: Access,
-  agentId: string,
-  goalId: string | undefined,
-): Promise<{ agent_id: string; goal_id: string } | undefined> {
-  return attachmentDelete.first(db, { access, agentId, goalId });
+export type DetachResult =
+  | { kind: 'detached'; agent_id: string; goal_id: string }
+  | { kind: 'missing-agent' }
+  /** No goal, or not `goalId`, is attached to the agent. */
+  | { kind: 'not-attached' };
+
+/** Removes the agent's attachment (only if it is `goalId`, when given); on nothing removed, why. */
+export async function detachGoal(db: Db, access: Access, agentId: string, goalId: string | undefined): Promise<DetachResult> {
+  const removed = await attachmentDelete.first(db, { access, agentId, goalId });
+  if (removed) return { kind: 'detached', ...removed };
+  return (await findAgentOwner(db, access, agentId)) === undefined ? { kind: 'missing-agent' } : { kind: 'not-attached' };
 }
