@@ -1,7 +1,7 @@
 import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { afterCursor, nameContains, ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
-import { ownedBy, ownerConditions, type Access } from '../db/owner-scope.js';
-import { prepareQuery } from '../db/prepared.js';
+import { ownedBy, ownerConditions, scoped, type Access } from '../db/owner-scope.js';
+import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { Database, Db, GoalsTable } from '../db/types.js';
 import { findAgentOwner } from '../agents/store.js';
 import type { Goal, GoalStatus, LeadField } from './schemas.js';
@@ -22,7 +22,7 @@ const GOAL_COLUMNS = [
 ] as const;
 
 /** The goal columns, plus the owner's when the caller is in admin mode. */
-const selection = (access: Access) => (access.all ? [...GOAL_COLUMNS, ...ownerColumns('goals')] : GOAL_COLUMNS);
+const selection = (access: { all: boolean }) => (access.all ? [...GOAL_COLUMNS, ...ownerColumns('goals')] : GOAL_COLUMNS);
 
 function toGoal(row: GoalRow, access: Access): Goal {
   const goal: Goal = {
@@ -39,8 +39,8 @@ function toGoal(row: GoalRow, access: Access): Goal {
   return access.all ? { ...goal, owner: toOwner(row) } : goal;
 }
 
-const goalById = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
-  k.selectFrom('goals').select(selection(access)).where('goals.id', '=', id).where(ownedBy('goals', access)),
+const goalById = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
+  k.selectFrom('goals').select(selection(s.access)).where('goals.id', '=', p.id).where(ownedBy('goals', scoped(s, p))),
 );
 
 export async function findGoal(db: Db, access: Access, id: string): Promise<Goal | undefined> {
@@ -55,33 +55,34 @@ export interface GoalFilters {
   ownerId?: string | undefined;
 }
 
-function filtersOf(access: Access, f: GoalFilters): Expression<SqlBool>[] {
+function filtersOf(s: Shape<CountArgs<GoalFilters>>, p: Params<CountArgs<GoalFilters>>): Expression<SqlBool>[] {
   const eb = expressionBuilder<Database, 'goals'>();
+  const { filters: f } = s;
   return [
-    ...ownerConditions('goals', access),
-    ...(f.ownerId !== undefined ? [eb('goals.owner_id', '=', f.ownerId)] : []),
-    ...(f.agentId !== undefined ? [eb('goals.agent_id', '=', f.agentId)] : []),
-    ...(f.status !== undefined ? [eb('goals.status', '=', f.status)] : []),
-    ...(f.q !== undefined ? [nameContains('goals', f.q)] : []),
+    ...ownerConditions('goals', scoped(s, p)),
+    ...(f.ownerId ? [eb('goals.owner_id', '=', p.filters.ownerId)] : []),
+    ...(f.agentId ? [eb('goals.agent_id', '=', p.filters.agentId)] : []),
+    ...(f.status ? [eb('goals.status', '=', p.filters.status)] : []),
+    ...(f.q ? [nameContains('goals', p.filters.q)] : []),
   ];
 }
 
-const goalPage = prepareQuery((k, { access, filters, cursor, take, skip }: PageArgs<GoalFilters>) =>
+const goalPage = prepareQuery<PageArgs<GoalFilters>>()((k, s, p) =>
   k
     .selectFrom('goals')
-    .select(selection(access))
-    .$call(whereAll([...filtersOf(access, filters), ...(cursor ? [afterCursor('goals', cursor)] : [])]))
+    .select(selection(s.access))
+    .$call(whereAll([...filtersOf(s, p), ...(s.cursor ? [afterCursor('goals', p.cursor)] : [])]))
     .orderBy('goals.created_at', 'desc')
     .orderBy('goals.id', 'desc')
-    .limit(take)
-    .offset(skip),
+    .limit(p.take)
+    .offset(p.skip),
 );
 
-const goalCount = prepareQuery((k, { access, filters }: CountArgs<GoalFilters>) =>
+const goalCount = prepareQuery<CountArgs<GoalFilters>>()((k, s, p) =>
   k
     .selectFrom('goals')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .$call(whereAll(filtersOf(access, filters))),
+    .$call(whereAll(filtersOf(s, p))),
 );
 
 /** One page, newest first, and the total that matches the filters. */
@@ -107,7 +108,7 @@ export interface NewGoal {
 /** A goal as stored: `fields` as JSON text. */
 type GoalValues = Omit<NewGoal, 'fields'> & { fields: string };
 
-const goalInsert = prepareQuery((k, { access, goal, now }: { access: Access; goal: GoalValues; now: string }) =>
+const goalInsert = prepareQuery<{ access: Access; goal: GoalValues; now: string }>()((k, s, { goal, now, ...p }) =>
   k
     .insertInto('goals')
     .columns(['id', 'owner_id', 'agent_id', 'name', 'description', 'status', 'priority', 'fields', 'created_at', 'updated_at'])
@@ -127,9 +128,9 @@ const goalInsert = prepareQuery((k, { access, goal, now }: { access: Access; goa
           eb.val(now).as('updated_at'),
         ])
         .where('agents.id', '=', goal.agent_id)
-        .where(ownedBy('agents', access)),
+        .where(ownedBy('agents', scoped(s, p))),
     )
-    .returning(selection(access)),
+    .returning(selection(s.access)),
 );
 
 export type InsertGoalResult = { kind: 'created'; goal: Goal } | { kind: 'missing-agent' };
@@ -152,30 +153,30 @@ interface UpdateArgs {
   now: string;
 }
 
-const goalUpdate = prepareQuery((k, { access, id, patch, now }: UpdateArgs) =>
+const goalUpdate = prepareQuery<UpdateArgs>()((k, s, p) =>
   k
     .updateTable('goals')
-    .set({ ...patch, updated_at: now })
-    .where('goals.id', '=', id)
-    .where(ownedBy('goals', access))
-    .$if(patch.agent_id !== undefined, (qb) =>
+    .set({ ...p.patch, updated_at: p.now })
+    .where('goals.id', '=', p.id)
+    .where(ownedBy('goals', scoped(s, p)))
+    .$if(s.patch.agent_id, (qb) =>
       qb.where((eb: ExpressionBuilder<Database, 'goals'>) =>
         eb.exists(
           eb
             .selectFrom('agents')
             .select(sql`1`.as('one'))
-            .where('agents.id', '=', patch.agent_id ?? '')
+            .where('agents.id', '=', p.patch.agent_id)
             .whereRef('agents.owner_id', '=', 'goals.owner_id'),
         ),
       ),
     )
-    .returning(selection(access)),
+    .returning(selection(s.access)),
 );
 
-const updateStateQuery = prepareQuery((k, { access, id, agentId }: { access: Access; id: string; agentId: string }) =>
+const updateStateQuery = prepareQuery<{ access: Access; id: string; agentId: string }>()((k, s, p) =>
   k.selectNoFrom((eb) => [
-    eb.selectFrom('goals').select('goals.owner_id').where('goals.id', '=', id).where(ownedBy('goals', access)).as('goal_owner'),
-    eb.selectFrom('agents').select('agents.owner_id').where('agents.id', '=', agentId).where(ownedBy('agents', access)).as('agent_owner'),
+    eb.selectFrom('goals').select('goals.owner_id').where('goals.id', '=', p.id).where(ownedBy('goals', scoped(s, p))).as('goal_owner'),
+    eb.selectFrom('agents').select('agents.owner_id').where('agents.id', '=', p.agentId).where(ownedBy('agents', scoped(s, p))).as('agent_owner'),
   ]),
 );
 
@@ -204,8 +205,8 @@ export async function updateGoal(db: Db, access: Access, id: string, patch: Goal
   return { kind: 'agent-of-other-owner', agentId };
 }
 
-const goalDelete = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
-  k.deleteFrom('goals').where('goals.id', '=', id).where(ownedBy('goals', access)).returning('goals.id'),
+const goalDelete = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
+  k.deleteFrom('goals').where('goals.id', '=', p.id).where(ownedBy('goals', scoped(s, p))).returning('goals.id'),
 );
 
 /** Deletes the goal; its attachments go with it (ON DELETE CASCADE). */
@@ -227,7 +228,7 @@ interface AttachArgs {
   now: string;
 }
 
-const attachUpsert = prepareQuery((k, { access, agentId, goalId, now }: AttachArgs) =>
+const attachUpsert = prepareQuery<AttachArgs>()((k, s, { agentId, goalId, now, ...p }) =>
   k
     .insertInto('attachments')
     .columns(['agent_id', 'goal_id', 'attached_at', 'replaced_goal_id'])
@@ -242,7 +243,7 @@ const attachUpsert = prepareQuery((k, { access, agentId, goalId, now }: AttachAr
         )
         .select(['agents.id', 'goals.id', eb.val(now).as('attached_at'), sql<null>`NULL`.as('replaced_goal_id')])
         .where('agents.id', '=', agentId)
-        .where(ownedBy('agents', access)),
+        .where(ownedBy('agents', scoped(s, p))),
     )
     .onConflict((oc) =>
       oc
@@ -296,8 +297,9 @@ export interface AttachState {
   attached_at: string | null;
 }
 
-const attachStateQuery = prepareQuery((k, { access, agentId, goalId }: Omit<AttachArgs, 'now'>) =>
-  k.selectNoFrom((eb) => [
+const attachStateQuery = prepareQuery<Omit<AttachArgs, 'now'>>()((k, s, { agentId, goalId, ...p }) => {
+  const access = scoped(s, p);
+  return k.selectNoFrom((eb) => [
     eb.selectFrom('goals').select('goals.owner_id').where('goals.id', '=', goalId).where(ownedBy('goals', access)).as('goal_owner'),
     eb.selectFrom('goals').select('goals.status').where('goals.id', '=', goalId).where(ownedBy('goals', access)).as('goal_status'),
     eb.selectFrom('agents').select('agents.owner_id').where('agents.id', '=', agentId).where(ownedBy('agents', access)).as('agent_owner'),
@@ -307,26 +309,26 @@ const attachStateQuery = prepareQuery((k, { access, agentId, goalId }: Omit<Atta
       .where('attachments.agent_id', '=', agentId)
       .where('attachments.goal_id', '=', goalId)
       .as('attached_at'),
-  ]),
-);
+  ]);
+});
 
 export async function attachState(db: Db, access: Access, agentId: string, goalId: string): Promise<AttachState> {
   const row = await attachStateQuery.first(db, { access, agentId, goalId });
   return row ?? { goal_owner: null, goal_status: null, agent_owner: null, attached_at: null };
 }
 
-const attachmentDelete = prepareQuery((k, { access, agentId, goalId }: { access: Access; agentId: string; goalId: string | undefined }) =>
+const attachmentDelete = prepareQuery<{ access: Access; agentId: string; goalId: string | undefined }>()((k, s, p) =>
   k
     .deleteFrom('attachments')
-    .where('attachments.agent_id', '=', agentId)
-    .$if(goalId !== undefined, (qb) => qb.where('attachments.goal_id', '=', goalId ?? ''))
+    .where('attachments.agent_id', '=', p.agentId)
+    .$if(s.goalId, (qb) => qb.where('attachments.goal_id', '=', p.goalId))
     .where((eb) =>
       eb.exists(
         eb
           .selectFrom('agents')
           .select(sql`1`.as('one'))
           .whereRef('agents.id', '=', 'attachments.agent_id')
-          .where(ownedBy('agents', access)),
+          .where(ownedBy('agents', scoped(s, p))),
       ),
     )
     .returning(['attachments.agent_id', 'attachments.goal_id']),
