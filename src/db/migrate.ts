@@ -22,12 +22,12 @@ const FILE_NAME = /^(\d+)_[A-Za-z0-9_.-]+\.sql$/;
 
 /** Numeric order, as `wrangler d1 migrations apply` uses; a name that is not `NNNN_name.sql` is refused. */
 export function sortMigrations(migrations: readonly Migration[]): Migration[] {
-  const number = (m: Migration): number => {
+  const numbered = migrations.map((m) => {
     const match = FILE_NAME.exec(m.name);
     if (!match?.[1]) throw new Error(`Migration file ${m.name} is not named NNNN_name.sql.`);
-    return Number(match[1]);
-  };
-  return [...migrations].sort((a, b) => number(a) - number(b) || a.name.localeCompare(b.name));
+    return { m, n: Number(match[1]) };
+  });
+  return numbered.sort((a, b) => a.n - b.n || a.m.name.localeCompare(b.m.name)).map(({ m }) => m);
 }
 
 const tableExists = (sqlite: BetterSqlite3.Database, name: string): boolean =>
