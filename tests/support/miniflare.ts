@@ -42,6 +42,8 @@ export interface WorkerOptions {
 export interface RunningWorker {
   /** The project's D1 `Db`, over the Worker's own binding. */
   db: Db;
+  /** That binding itself, for raw statements and batches (schema set-up). */
+  d1: D1Binding;
   request(path: string, init?: RequestInit): Promise<Response>;
   dispose(): Promise<void>;
 }
@@ -156,6 +158,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   return {
     db: createD1Db(d1),
+    d1,
     request,
     dispose: async () => {
       running.delete(mf);
