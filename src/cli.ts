@@ -162,11 +162,12 @@ async function status(path: string) {
   const scratch = new BetterSqlite3(':memory:');
   try {
     const migrations = readMigrations();
-    const { applied, pending, adoptable } = migrationStatus(db.sqlite, migrations);
+    const { applied, pending, unknown, adoptable } = migrationStatus(db.sqlite, migrations);
     return {
       database: path,
       applied,
       pending,
+      ...(unknown.length > 0 ? { unknown, warning: 'migrated by a newer version: this one will not start on it' } : {}),
       ...(adoptable ? { adopt: 'a release-1 database: the next migrate records 0001 and applies the rest' } : {}),
       drift: adoptable ? [] : schemaDrift(db.sqlite, scratch, migrations),
     };

@@ -10,6 +10,8 @@ export interface Migration {
 export interface MigrationStatus {
   applied: { name: string; applied_at: string }[];
   pending: string[];
+  /** Recorded as applied but not among the files: the file was migrated by a newer version. */
+  unknown: string[];
   /** True when the file is a release-1 database that the next migrate will adopt. */
   adoptable: boolean;
 }
@@ -46,9 +48,11 @@ const isUnadoptedRelease1 = (sqlite: BetterSqlite3.Database): boolean =>
 export function migrationStatus(sqlite: BetterSqlite3.Database, migrations: readonly Migration[]): MigrationStatus {
   const applied = appliedRows(sqlite);
   const done = new Set(applied.map((a) => a.name));
+  const known = new Set(migrations.map((m) => m.name));
   return {
     applied,
     pending: sortMigrations(migrations).map((m) => m.name).filter((n) => !done.has(n)),
+    unknown: applied.map((a) => a.name).filter((n) => !known.has(n)),
     adoptable: isUnadoptedRelease1(sqlite),
   };
 }
@@ -79,6 +83,14 @@ export function migrate(sqlite: BetterSqlite3.Database, migrations: readonly Mig
       }
     })
     .immediate();
+
+  // Running older code on a newer schema would fail in ways far from the cause: refuse up front.
+  const { unknown } = migrationStatus(sqlite, migrations);
+  if (unknown.length > 0) {
+    throw new Error(
+      `The database was migrated by a newer version (${unknown.join(', ')} unknown here): run that version, or restore a backup made before it.`,
+    );
+  }
 
   for (const migration of ordered) {
     sqlite

@@ -198,6 +198,13 @@ describe('migrations on a new database', () => {
     expect(migrationStatus(db.sqlite, [...migrations, bad]).pending).toEqual(['9999_bad.sql']);
   });
 
+  it('refuse a database migrated by a newer version, naming the migrations this one does not know', () => {
+    const db = openSqlite({ path: ':memory:', migrations });
+    db.sqlite.prepare('INSERT INTO d1_migrations (name) VALUES (?)').run('9000_from_the_future.sql');
+    expect(migrationStatus(db.sqlite, migrations).unknown).toEqual(['9000_from_the_future.sql']);
+    expect(() => migrate(db.sqlite, migrations)).toThrow('The database was migrated by a newer version (9000_from_the_future.sql unknown here)');
+  });
+
   it('are applied in numeric order, and a file not named NNNN_name.sql is refused', () => {
     const sorted = sortMigrations([{ name: '0010_c.sql', sql: '' }, { name: '0002_b.sql', sql: '' }, { name: '0001_a.sql', sql: '' }]);
     expect(sorted.map((m) => m.name)).toEqual(['0001_a.sql', '0002_b.sql', '0010_c.sql']);
