@@ -1,4 +1,4 @@
-import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { CompiledQuery, Generated, Kysely, QueryResult } from 'kysely';
 
 export interface UsersTable {
   id: string;
@@ -62,6 +62,18 @@ export interface IdempotencyKeysTable {
   expires_at: string;
 }
 
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  owner_id: string;
+  goal_id: string | null;
+  agent_id: string | null;
+  outcome_id: string | null;
+  /** A JSON object. */
+  data: string;
+  occurred_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -69,6 +81,7 @@ export interface Database {
   goals: GoalsTable;
   attachments: AttachmentsTable;
   idempotency_keys: IdempotencyKeysTable;
+  events: EventsTable;
 }
 
 /**

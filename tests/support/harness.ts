@@ -145,7 +145,7 @@ export type Harness = Awaited<ReturnType<typeof createHarness>>;
 /** Row counts of every table: a 4xx must leave them as they were. */
 export async function snapshot(h: Harness): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
-  for (const table of ['users', 'api_keys', 'agents', 'goals', 'attachments'] as const) {
+  for (const table of ['users', 'api_keys', 'agents', 'goals', 'attachments', 'events'] as const) {
     const rows = await h.db.kysely.selectFrom(table).selectAll().orderBy(table === 'attachments' ? 'agent_id' : 'id').execute();
     // last_used_at is bookkeeping of authentication, not a change made by the request.
     out[table] = rows.map((row) => ('last_used_at' in row ? { ...row, last_used_at: null } : row));

@@ -42,9 +42,10 @@ export const samples: Record<ActionKey, (f: Fixture) => Record<string, unknown>>
   'agents.create': () => ({ resource: 'agents', action: 'create', data: { name: 'Support agent' } }),
   'agents.update': (f) => ({ resource: 'agents', action: 'update', id: f.spareAgentId, data: { name: 'Renamed' } }),
   'agents.delete': (f) => ({ resource: 'agents', action: 'delete', id: f.spareAgentId }),
+  'events.list': (f) => ({ resource: 'events', action: 'list', data: { goalId: f.goalId } }),
 };
 
 /** Actions whose sample names an existing record; another owner's records must look missing to them. */
-export const targetsRecords = (key: ActionKey): boolean => !['goals.list', 'agents.list', 'agents.create'].includes(key);
+export const targetsRecords = (key: ActionKey): boolean => !['goals.list', 'agents.list', 'agents.create', 'events.list'].includes(key);
 
 export const actionKey = (spec: { resource: string; action: string }): ActionKey => `${spec.resource}.${spec.action}` as ActionKey;
