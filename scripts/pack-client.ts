@@ -3,12 +3,17 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { catalogDocuments } from '../src/rpc/catalog.js';
+import * as z from 'zod';
+import { errorBodySchema } from '../src/rpc/catalog.js';
+import type { ActionSpec } from '../src/rpc/define-action.js';
+import { ERROR_CODE_LIST } from '../src/rpc/errors.js';
+import { actions } from '../src/rpc/registry.js';
 import { renderClientApi } from './client-api-types.js';
 
 // `npm run pack:client`: src/client as the standalone package @goalpost/client, in dist-client/.
-// Its types come from the catalog (the registry as JSON Schema), so it imports nothing: no zod, no
-// server code, no @types/node. Staged outside the repo, where no node_modules can lend a missing import.
+// Its types are generated from the registry's zod schemas as zod writes them in JSON Schema (not the
+// catalog's published form, which adds rules and alias keys the zod types do not have), so it imports
+// nothing. Staged outside the repo, where no node_modules can lend a missing import.
 
 export const CLIENT_PACKAGE = '@goalpost/client';
 
@@ -27,7 +32,19 @@ try {
   for (const file of readdirSync(clientDir).filter((f) => f.endsWith('.ts') && f !== 'api.ts')) {
     copyFileSync(join(clientDir, file), join(src, file));
   }
-  writeFileSync(join(src, 'api.ts'), renderClientApi(catalogDocuments().catalog));
+  const source = {
+    errorCodes: ERROR_CODE_LIST,
+    errorBody: z.toJSONSchema(errorBodySchema, { io: 'output' }),
+    actions: (actions as readonly ActionSpec[]).map((spec) => ({
+      resource: spec.resource,
+      action: spec.action,
+      description: spec.description,
+      id: spec.id,
+      input: z.toJSONSchema(spec.input, { io: 'input' }),
+      result: z.toJSONSchema(spec.result, { io: 'output' }),
+    })),
+  };
+  writeFileSync(join(src, 'api.ts'), renderClientApi(source));
 
   // Declarations, checked as a frontend would compile them: DOM and ES2022 only, every check on.
   writeFileSync(
