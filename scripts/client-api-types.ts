@@ -14,7 +14,7 @@ export interface ClientApiSource {
 /** Keywords that only narrow values TypeScript cannot express (lengths, patterns, bounds): no effect on the type. */
 const VALUE_ONLY = new Set([
   'description', 'title', 'default', 'examples', 'format', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum',
-  'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'uniqueItems', 'minProperties',
+  '$schema', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'uniqueItems', 'minProperties',
   'maxProperties', 'readOnly', 'writeOnly', 'deprecated', 'contentEncoding', 'contentMediaType', '$comment', 'id',
 ]);
 const TYPED = new Set(['type', 'const', 'enum', 'anyOf', 'oneOf', 'allOf', 'properties', 'required', 'additionalProperties', 'items', 'prefixItems', 'propertyNames', '$ref', '$defs', 'not']);
@@ -159,8 +159,14 @@ export function renderClientApi(source: ClientApiSource): string {
           defs.push(`${doc(def, '')}type ${pascal(`${resource} ${action} ${side} ${name}`)} = ${schemaToType(def, ctx)};`);
         }
       }
-      const { $defs: _defs, $schema: _dialect, ...rest } = schema;
-      return schemaToType(rest, { at: `${resource}.${action}.${side}`, defs: defNames }, '      ');
+      const { $defs: _defs, ...rest } = schema;
+      const ctx = { at: `${resource}.${action}.${side}`, defs: defNames };
+      // A schema that contains itself (z.lazy) refers to its root as `#`: the root becomes a named type.
+      if (!JSON.stringify(rest).includes('"$ref":"#"')) return schemaToType(rest, ctx, '      ');
+      const name = pascal(`${resource} ${action} ${side}`);
+      defNames.set('#', name);
+      defs.push(`type ${name} = ${schemaToType(rest, ctx)};`);
+      return name;
     };
     const entries = byResource.get(resource) ?? [];
     entries.push(
