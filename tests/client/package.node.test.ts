@@ -128,6 +128,10 @@ export async function checks(): Promise<void> {
   if (page.success) yes<Equal<typeof page.data.next_cursor, string | null>>();
   const deleted = await ApiService.invoke({ resource: 'goals', action: 'delete', id: agentId });
   if (deleted.success) yes<Equal<typeof deleted.data, { id: string; deleted: true }>>();
+  // DOM APIs a browser frontend uses with it: the key from sessionStorage, an AbortController.
+  const browser = createClient({ baseUrl: location.origin, getToken: () => sessionStorage.getItem('goalpost-key') });
+  const mine = await browser.invoke({ resource: 'goals', action: 'get', id: agentId });
+  if (!mine.success && mine.error.code === 'VALIDATION_ERROR') showFieldErrors(mine.error.details);
   const signal: AbortSignal = new AbortController().signal;
   await ApiService.invoke({ resource: 'goals', action: 'list', data: { status: 'active' } }, { signal, timeoutMs: 5000 });
 }
