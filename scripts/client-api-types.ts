@@ -16,8 +16,10 @@ const VALUE_ONLY = new Set([
   'description', 'title', 'default', 'examples', 'format', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum',
   '$schema', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'uniqueItems', 'minProperties',
   'maxProperties', 'readOnly', 'writeOnly', 'deprecated', 'contentEncoding', 'contentMediaType', '$comment', 'id',
+  // Rules that only exclude values (e.g. `offset` with `cursor`, published by `.meta`): zod's type ignores them too.
+  'not', 'if', 'then', 'else', 'dependentRequired', 'contains', 'minContains', 'maxContains',
 ]);
-const TYPED = new Set(['type', 'const', 'enum', 'anyOf', 'oneOf', 'allOf', 'properties', 'required', 'additionalProperties', 'items', 'prefixItems', 'propertyNames', '$ref', '$defs', 'not']);
+const TYPED = new Set(['type', 'const', 'enum', 'anyOf', 'oneOf', 'allOf', 'properties', 'required', 'additionalProperties', 'items', 'prefixItems', 'propertyNames', '$ref', '$defs']);
 
 const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -41,18 +43,14 @@ interface Context {
 
 /** One JSON Schema (the subset zod's toJSONSchema writes) → a TypeScript type expression. */
 export function schemaToType(schema: unknown, ctx: Context, indent = ''): string {
+  // zod writes `{ not: {} }` for z.never(): the one `not` that decides the type.
+  if (schema === false || (isSchema(schema) && isSchema(schema.not) && Object.keys(schema.not).length === 0)) return 'never';
   if (schema === true || (isSchema(schema) && Object.keys(schema).every((k) => VALUE_ONLY.has(k)))) return 'unknown';
-  if (schema === false) return 'never';
   if (!isSchema(schema)) throw new Error(`${ctx.at}: not a JSON Schema: ${JSON.stringify(schema)}`);
   const unknownKeys = Object.keys(schema).filter((k) => !VALUE_ONLY.has(k) && !TYPED.has(k));
   // A keyword the converter does not know might change the type: stop the build rather than guess.
   if (unknownKeys.length > 0) throw new Error(`${ctx.at}: the client type generator does not handle ${unknownKeys.join(', ')}`);
 
-  if ('not' in schema) {
-    // zod writes `{ not: {} }` for z.never(); any other `not` is a rule the type cannot carry.
-    if (isSchema(schema.not) && Object.keys(schema.not).length === 0) return 'never';
-    throw new Error(`${ctx.at}: the client type generator does not handle not`);
-  }
   const parts: string[] = [];
   if (typeof schema.$ref === 'string') {
     const name = ctx.defs.get(schema.$ref);

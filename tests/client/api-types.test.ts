@@ -22,6 +22,15 @@ describe('schemaToType', () => {
     expect(typeOf(z.never())).toBe('never');
   });
 
+  it('ignores rules that only exclude values, as the zod type does (a refine published with .meta)', () => {
+    const page = z
+      .strictObject({ offset: z.int().optional(), cursor: z.string().optional() })
+      .refine((v) => v.offset === undefined || v.cursor === undefined)
+      .meta({ not: { required: ['offset', 'cursor'] } });
+    expect(typeOf(page, 'input')).toBe('{ offset?: number; cursor?: string; }');
+    expect(schemaToType({ type: 'string', if: { minLength: 2 }, then: { pattern: '^a' } }, at)).toBe('string');
+  });
+
   it('makes keys with defaults optional on the input side only', () => {
     const schema = z.object({ limit: z.int().default(20) });
     expect(typeOf(schema, 'input')).toBe('{ limit?: number; }');
@@ -33,8 +42,9 @@ describe('schemaToType', () => {
   });
 
   it('stops the build on a keyword it cannot type, naming where it is', () => {
-    expect(() => schemaToType({ type: 'string', if: { const: 'a' } }, at)).toThrow('test: the client type generator does not handle if');
-    expect(() => schemaToType({ not: { type: 'string' } }, at)).toThrow('does not handle not');
+    expect(() => schemaToType({ type: 'object', patternProperties: { '^x': {} } }, at)).toThrow(
+      'test: the client type generator does not handle patternProperties',
+    );
     expect(() => typeOf(z.record(z.enum(['a', 'b']), z.string()))).toThrow('only string propertyNames');
     expect(() => schemaToType({ $ref: '#/$defs/Missing' }, at)).toThrow('unresolved $ref #/$defs/Missing');
   });
