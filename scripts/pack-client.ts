@@ -10,12 +10,10 @@ import { ERROR_CODE_LIST } from '../src/rpc/errors.js';
 import { actions } from '../src/rpc/registry.js';
 import { renderClientApi } from './client-api-types.js';
 
-// `npm run pack:client`: src/client as the standalone package @goalpost/client, in dist-client/.
-// Its types are generated from the registry's zod schemas as zod writes them in JSON Schema (not the
-// catalog's published form, which adds rules and alias keys the zod types do not have), so it imports
-// nothing. Staged outside the repo, where no node_modules can lend a missing import.
-
-export const CLIENT_PACKAGE = '@goalpost/client';
+// `npm run pack:client` → dist-client/: src/client with types generated from the registry's zod schemas
+// (not the catalog's published form, which adds alias keys the zod types lack), so it imports nothing.
+// Staged outside the repo, where no node_modules can lend a missing import.
+const CLIENT_PACKAGE = '@goalpost/client';
 
 const root = new URL('../', import.meta.url).pathname;
 const outDir = join(root, 'dist-client');
