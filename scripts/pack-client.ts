@@ -77,7 +77,9 @@ try {
   }
 
   const bundled = await build({
-    entryPoints: [join(src, 'index.ts')],
+    // Paths in the bundle's comments are relative to the stage: the same build gives the same file.
+    absWorkingDir: stage,
+    entryPoints: ['src/index.ts'],
     outfile: join(pkg, 'index.js'),
     bundle: true,
     format: 'esm',
@@ -86,7 +88,7 @@ try {
     metafile: true,
     logLevel: 'silent',
   });
-  const inputs = Object.keys(bundled.metafile.inputs).filter((i) => !i.includes('goalpost-client-'));
+  const inputs = Object.keys(bundled.metafile.inputs).filter((i) => !/^src\/[a-z-]+\.ts$/.test(i));
   if (inputs.length > 0) throw new Error(`The client bundle pulled in files outside src/client: ${inputs.join(', ')}`);
 
   writeFileSync(
@@ -120,5 +122,5 @@ try {
 function packageReadme(): string {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const section = /^## Client package\n[\s\S]*?(?=^## )/m.exec(readme)?.[0] ?? '';
-  return `# ${CLIENT_PACKAGE}\n\nThe typed client of Goalpost ${version}.\n\n${section.replace(/^## Client package\n/, '')}`.trimEnd() + '\n';
+  return `# ${CLIENT_PACKAGE}\n\nThe typed client of Goalpost ${version}.\n${section.replace(/^## Client package\n/, '')}`.trimEnd() + '\n';
 }
