@@ -86,7 +86,7 @@ describe('GET /schema', () => {
 
   it("uses the input side for inputs (defaults optional) and the output side for results (always present)", () => {
     const create = entry('goals', 'create');
-    expect(create?.input.required).toEqual(['agent_id', 'name']);
+    expect(create?.input.required).toEqual(['name']); // agent_id may be given as its alias agentId
     expect(create?.result.required).toEqual(expect.arrayContaining(['status', 'priority', 'fields', 'description']));
   });
 
