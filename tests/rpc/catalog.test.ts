@@ -132,6 +132,10 @@ describe('GET /openapi.json', () => {
     expect(validator.version).toBe('3.1');
   });
 
+  it('names its server relative to where it was fetched, so generated clients and linters find the API', () => {
+    expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+  });
+
   it('is rejected by the validator once broken, so the check above can fail', async () => {
     const broken = structuredClone(doc) as { paths: Record<string, { post?: { responses?: unknown } }> };
     const post = broken.paths['/invoke']?.post;
