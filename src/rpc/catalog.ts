@@ -11,7 +11,7 @@ export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema
 
 /** What every string of every input must be; the patterns say the parts JSON Schema can. */
 export const TEXT_RULES =
-  'Every string is checked as sent: lengths count UTF-16 code units (a character outside the Basic Multilingual Plane, such as most emoji, counts as two), and NUL characters and unpaired surrogates are refused everywhere. Names, labels and options are trimmed before they are stored; a value the schema says is trimmed may also be sent padded.';
+  'Strings are checked as sent. Lengths count UTF-16 code units: a character outside the Basic Multilingual Plane (most emoji) counts as two. NUL characters and unpaired surrogates (possible only as \\u escapes) are refused everywhere. Names and labels are stored trimmed; enum options are published without surrounding whitespace because they must be unique once trimmed, and the server also accepts and trims padded ones.';
 
 const isStringSchema = (s: JsonSchema): boolean => s.type === 'string' && !('const' in s) && !('enum' in s);
 
