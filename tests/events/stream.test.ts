@@ -66,7 +66,11 @@ describe('GET /events', () => {
     const all = (await feed(user)).items;
     const [first, ...later] = all;
 
-    for (const resume of [{ query: '', headers: { 'Last-Event-ID': first?.id ?? '' } }, { query: `?after=${first?.id}`, headers: {} }]) {
+    const resumes: { query: string; headers: Record<string, string> }[] = [
+      { query: '', headers: { 'Last-Event-ID': first?.id ?? '' } },
+      { query: `?after=${first?.id}`, headers: {} },
+    ];
+    for (const resume of resumes) {
       const reader = await stream(user, resume.query, resume.headers);
       const replayed = eventsOf(await reader.until((f) => f.id === later.at(-1)?.id));
       expect(replayed.map((f) => f.id)).toEqual(later.map((e) => e.id));
