@@ -8,10 +8,15 @@ export interface EventSignal {
   wait(ms: number, abort: AbortSignal): Promise<void>;
 }
 
-export function createEventSignal(): EventSignal {
+/**
+ * `wakeOnNotify: false` makes streams rely on polling alone: on Workers a request must not resolve
+ * promises of another request (workerd warns and may cancel them), and isolates share nothing anyway.
+ */
+export function createEventSignal({ wakeOnNotify = true }: { wakeOnNotify?: boolean } = {}): EventSignal {
   const waiters = new Set<() => void>();
   return {
     notify() {
+      if (!wakeOnNotify) return;
       for (const wake of [...waiters]) wake();
     },
     wait(ms, abort) {

@@ -35,7 +35,10 @@ export type AppDeps = Pick<Services, 'db'> &
     rateLimiter?: RateLimiter;
     fetch?: typeof fetch;
     /** GET /events intervals; tests shorten them, the Worker polls D1 less often than Node its file. */
-    events?: Partial<StreamTimings>;
+    events?: Partial<StreamTimings> & {
+      /** Whether a write wakes this process's streams at once (default true; the Worker only polls). */
+      wakeOnWrite?: boolean;
+    };
   };
 
 /** What the access log learns while the request runs (never a credential or a body). */
@@ -69,7 +72,8 @@ export interface Edge {
 export function createEdge(deps: AppDeps): Edge {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
-  const eventSignal = createEventSignal();
+  const { wakeOnWrite = true, ...timings } = deps.events ?? {};
+  const eventSignal = createEventSignal({ wakeOnNotify: wakeOnWrite });
   const services: Services = {
     db: watchWrites(deps.db, { signal: eventSignal, clock, retentionDays: deps.config.EVENTS_RETENTION_DAYS, logger }),
     llm: deps.llm ?? null,
@@ -89,7 +93,7 @@ export function createEdge(deps: AppDeps): Edge {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const limiter = deps.rateLimiter ?? createRateLimiter({ limit: deps.config.RATE_LIMIT_PER_MINUTE, clock });
-  return { services, authenticate, limiter, eventSignal, streamTimings: { ...DEFAULT_STREAM_TIMINGS, ...deps.events } };
+  return { services, authenticate, limiter, eventSignal, streamTimings: { ...DEFAULT_STREAM_TIMINGS, ...timings } };
 }
 
 /** A JSON answer of the API, with the common headers, the request id and any rate-limit headers. */
