@@ -90,7 +90,7 @@ describe('createClient against the real server over HTTP', () => {
       forbidden: await asReader.invoke({ resource: 'goals', action: 'create', data: { agent_id: agentId, name: 'x' } }),
       notFound: await client.invoke({ resource: 'goals', action: 'get', id: crypto.randomUUID() }),
       conflict: await client.invoke({ resource: 'goals', action: 'attach', data: { goalId: archived.id, agentId } }),
-      tooLarge: await client.invoke({ resource: 'agents', action: 'create', data: { name: 'x'.repeat(BODY_LIMIT) } }),
+      tooLarge: await client.invoke({ resource: 'agents', action: 'create', data: { name: 'x'.repeat(BODY_LIMIT + 1) } }),
     };
     const seen = Object.fromEntries(Object.entries(codes).map(([k, r]) => [k, r.success ? 'success' : r.error.code]));
     expect(seen).toEqual({
