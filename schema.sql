@@ -108,10 +108,9 @@ BEGIN
   SELECT RAISE(ABORT, 'attachments: goal and agent belong to different owners');
 END;
 
--- Release 2, section 7: every change as an event, written in the change's own batch. AUTOINCREMENT:
--- writes are serialised, so ids grow in commit order, and an id is never reused once the retention
--- sweep has emptied the table (a follower's Last-Event-ID stays meaningful). No foreign keys: the
--- events of a deleted goal or agent are kept until they expire.
+-- Release 2, section 7: every change as an event, in the change's own batch. Writes are serialised, so
+-- ids grow in commit order; AUTOINCREMENT never reuses one after a sweep (Last-Event-ID stays valid).
+-- No foreign keys: the events of a deleted goal or agent are kept until they expire.
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   type TEXT NOT NULL,

@@ -8,10 +8,9 @@ import { unauthorized, validationError } from '../rpc/errors.js';
 import { authenticateRequest, takeBudget, type Edge, type HttpEnv } from './edge.js';
 
 /*
- * GET /events: the events.list feed as Server-Sent Events. Every read is an events.list dispatched
- * with the caller's principal, so scope, admin mode, filters and owner scoping are the action's.
- * Error order before the stream starts: 401 (also for a token in the URL) → 429 → 400/403 of the
- * action; once it has started, a failure ends the stream and the client resumes with Last-Event-ID.
+ * GET /events: the events.list feed as Server-Sent Events; each read dispatches events.list with the
+ * caller's principal (scope, admin mode, filters, owner scoping). Before the stream starts errors are
+ * JSON (401 also for a URL token → 429 → 400/403); after, a failure ends it and the client resumes.
  */
 
 /** What a browser resends after a dropped stream (SSE's `retry` field), in milliseconds. */
