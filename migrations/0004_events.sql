@@ -16,3 +16,6 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_owner ON events (owner_id, id);
 CREATE INDEX IF NOT EXISTS events_goal ON events (goal_id, id);
 CREATE INDEX IF NOT EXISTS events_agent ON events (agent_id, id);
+-- target.achieved is written once per target and window: this finds an earlier one without a scan.
+CREATE INDEX IF NOT EXISTS events_target_window ON events (goal_id, json_extract(data, '$.target_id'), json_extract(data, '$.window.start'))
+WHERE type = 'target.achieved';
