@@ -8,7 +8,7 @@ import { deleteAgent } from './store.js';
 export const agentsDelete = defineAction({
   resource: 'agents',
   action: 'delete',
-  description: 'Deletes an agent and its attachment. An agent that still owns goals cannot be deleted.',
+  description: 'Deletes an agent and its attachment. An agent that still owns goals, or that outcomes name, cannot be deleted.',
   scope: 'agents:write',
   id: 'required',
   input: emptyInput,
@@ -22,6 +22,8 @@ export const agentsDelete = defineAction({
         throw notFound('Agent', id);
       case 'has-goals':
         throw new ApiError('CONFLICT', `Agent ${id} still owns goals; delete them or move them to another agent first.`);
+      case 'has-outcomes':
+        throw new ApiError('CONFLICT', `Outcomes still name agent ${id}; delete them (or their goals) first.`);
       default:
         return unreachable(outcome);
     }

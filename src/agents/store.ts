@@ -184,13 +184,14 @@ export async function updateAgent(
 
 type DeleteArgs = { access: Access; id: string };
 
-/** The agent a delete removes: the caller's, owning no goals. */
+/** The agent a delete removes: the caller's, owning no goals and named by no outcome. */
 function deletable(s: Shape<DeleteArgs>, p: Params<DeleteArgs>): Expression<SqlBool> {
   const eb = expressionBuilder<Database, 'agents'>();
   return eb.and([
     eb('agents.id', '=', p.id),
     ownedBy('agents', scoped(s, p)),
     eb.not(eb.exists(eb.selectFrom('goals').select(sql`1`.as('one')).whereRef('goals.agent_id', '=', 'agents.id'))),
+    eb.not(eb.exists(eb.selectFrom('outcomes').select(sql`1`.as('one')).whereRef('outcomes.agent_id', '=', 'agents.id'))),
   ]);
 }
 
@@ -215,13 +216,25 @@ const agentDeletedEvent = prepareQuery<DeleteArgs & { now: string }>()((k, s, p)
   ),
 );
 
+const agentDependents = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
+  k
+    .selectFrom('agents')
+    .select((eb) => [
+      eb.exists(eb.selectFrom('goals').select(sql`1`.as('one')).whereRef('goals.agent_id', '=', 'agents.id')).as('has_goals'),
+      eb.exists(eb.selectFrom('outcomes').select(sql`1`.as('one')).whereRef('outcomes.agent_id', '=', 'agents.id')).as('has_outcomes'),
+    ])
+    .where('agents.id', '=', p.id)
+    .where(ownedBy('agents', scoped(s, p))),
+);
+
 /**
- * Deletes the agent unless it still owns goals (checked in the same statement), with its
- * agent.deleted; its attachment goes with it. 'has-goals' when goals stop it, 'missing' when no
- * visible agent matched.
+ * Deletes the agent unless it still owns goals or outcomes name it (checked in the same
+ * statement), with its agent.deleted; its attachment goes with it. Otherwise says what stopped it.
  */
-export async function deleteAgent(db: Db, access: Access, id: string, now: string): Promise<'deleted' | 'has-goals' | 'missing'> {
+export async function deleteAgent(db: Db, access: Access, id: string, now: string): Promise<'deleted' | 'has-goals' | 'has-outcomes' | 'missing'> {
   const [, deleted] = await db.atomic([agentDeletedEvent.compile(db, { access, id, now }), agentDelete.compile(db, { access, id })]);
   if ((deleted?.rows.length ?? 0) > 0) return 'deleted';
-  return (await findAgentOwner(db, access, id)) === undefined ? 'missing' : 'has-goals';
+  const deps = await agentDependents.first(db, { access, id });
+  if (!deps) return 'missing';
+  return Number(deps.has_goals) === 1 ? 'has-goals' : 'has-outcomes';
 }

@@ -1,13 +1,14 @@
-import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
 import { afterCursor, nameContains, ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
-import { ownedBy, ownerConditions, scoped, type Access } from '../db/owner-scope.js';
+import { ownedBy, ownerConditions, scoped, type Access, type OwnedTable } from '../db/owner-scope.js';
 import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { Database, Db, GoalsTable } from '../db/types.js';
 import { findAgentOwner } from '../agents/store.js';
 import { changedRows, eventColumns, insertEvents, jsonKeysWhere } from '../events/store.js';
-import type { Goal, GoalStatus, LeadField } from './schemas.js';
+import type { Cursor } from '../rpc/pagination.js';
+import type { Goal, GoalStatus, LeadField, Target } from './schemas.js';
 
-type GoalRow = GoalsTable & Partial<OwnerColumns>;
+type GoalRow = Selectable<GoalsTable> & Partial<OwnerColumns>;
 
 const GOAL_COLUMNS = [
   'goals.id',
@@ -18,6 +19,10 @@ const GOAL_COLUMNS = [
   'goals.status',
   'goals.priority',
   'goals.fields',
+  'goals.channel_id',
+  'goals.tags',
+  'goals.timezone',
+  'goals.targets',
   'goals.created_at',
   'goals.updated_at',
 ] as const;
@@ -34,6 +39,10 @@ function toGoal(row: GoalRow, access: Access): Goal {
     status: row.status as GoalStatus,
     priority: row.priority,
     fields: JSON.parse(row.fields) as LeadField[],
+    channel_id: row.channel_id,
+    tags: JSON.parse(row.tags) as string[],
+    timezone: row.timezone,
+    targets: JSON.parse(row.targets) as Target[],
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -54,16 +63,23 @@ export interface GoalFilters {
   status?: GoalStatus | undefined;
   q?: string | undefined;
   ownerId?: string | undefined;
+  channelId?: string | undefined;
+  tag?: string | undefined;
 }
 
-function filtersOf(s: Shape<CountArgs<GoalFilters>>, p: Params<CountArgs<GoalFilters>>): Expression<SqlBool>[] {
+/**
+ * The filters on goals. With a `tag`, the list is driven by goal_tags (its owner, tag, created_at
+ * index gives the order), so the owner conditions are put on that table.
+ */
+function filtersOf(s: Shape<CountArgs<GoalFilters>>, p: Params<CountArgs<GoalFilters>>, ownerTable: OwnedTable = 'goals'): Expression<SqlBool>[] {
   const eb = expressionBuilder<Database, 'goals'>();
   const { filters: f } = s;
   return [
-    ...ownerConditions('goals', scoped(s, p)),
-    ...(f.ownerId ? [eb('goals.owner_id', '=', p.filters.ownerId)] : []),
+    ...ownerConditions(ownerTable, scoped(s, p)),
+    ...(f.ownerId ? [sql<SqlBool>`${sql.ref(`${ownerTable}.owner_id`)} = ${p.filters.ownerId}`] : []),
     ...(f.agentId ? [eb('goals.agent_id', '=', p.filters.agentId)] : []),
     ...(f.status ? [eb('goals.status', '=', p.filters.status)] : []),
+    ...(f.channelId ? [eb('goals.channel_id', '=', p.filters.channelId)] : []),
     ...(f.q ? [nameContains('goals', p.filters.q)] : []),
   ];
 }
@@ -86,6 +102,31 @@ const goalCount = prepareQuery<CountArgs<GoalFilters>>()((k, s, p) =>
     .$call(whereAll(filtersOf(s, p))),
 );
 
+const afterTagCursor = (cursor: Params<Cursor>): Expression<SqlBool> =>
+  sql<SqlBool>`(goal_tags.created_at, goal_tags.goal_id) < (${cursor.createdAt}, ${cursor.id})`;
+
+const taggedPage = prepareQuery<PageArgs<GoalFilters>>()((k, s, p) =>
+  k
+    .selectFrom('goal_tags')
+    .innerJoin('goals', 'goals.id', 'goal_tags.goal_id')
+    .select(selection(s.access))
+    .where('goal_tags.tag', '=', p.filters.tag)
+    .$call(whereAll([...filtersOf(s, p, 'goal_tags'), ...(s.cursor ? [afterTagCursor(p.cursor)] : [])]))
+    .orderBy('goal_tags.created_at', 'desc')
+    .orderBy('goal_tags.goal_id', 'desc')
+    .limit(p.take)
+    .offset(p.skip),
+);
+
+const taggedCount = prepareQuery<CountArgs<GoalFilters>>()((k, s, p) =>
+  k
+    .selectFrom('goal_tags')
+    .innerJoin('goals', 'goals.id', 'goal_tags.goal_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('goal_tags.tag', '=', p.filters.tag)
+    .$call(whereAll(filtersOf(s, p, 'goal_tags'))),
+);
+
 /** One page, newest first, and the total that matches the filters. */
 export async function listGoals(
   db: Db,
@@ -93,7 +134,8 @@ export async function listGoals(
   filters: GoalFilters,
   page: PageRequest,
 ): Promise<{ items: Goal[]; count: number }> {
-  return runList(db, { page: goalPage, count: goalCount }, access, filters, page, toGoal);
+  const queries = filters.tag === undefined ? { page: goalPage, count: goalCount } : { page: taggedPage, count: taggedCount };
+  return runList(db, queries, access, filters, page, toGoal);
 }
 
 export interface NewGoal {
@@ -104,15 +146,47 @@ export interface NewGoal {
   status: GoalStatus;
   priority: number | null;
   fields: LeadField[];
+  channel_id: string | null;
+  tags: string[];
+  timezone: string;
+  targets: Target[];
 }
 
-/** A goal as stored: `fields` as JSON text. */
-type GoalValues = Omit<NewGoal, 'fields'> & { fields: string };
+type JsonKeys = 'fields' | 'tags' | 'targets';
+
+/** A goal as stored: lists as JSON text. */
+type GoalValues = Omit<NewGoal, JsonKeys> & { fields: string; tags: string; targets: string };
+
+/** The lists of a goal (or of a patch) as JSON text; keys left out stay out. */
+const asStored = <P extends Partial<NewGoal>>(goal: P) => {
+  const { fields, tags, targets, ...rest } = goal;
+  return {
+    ...rest,
+    ...(fields !== undefined ? { fields: JSON.stringify(fields) } : {}),
+    ...(tags !== undefined ? { tags: JSON.stringify(tags) } : {}),
+    ...(targets !== undefined ? { targets: JSON.stringify(targets) } : {}),
+  };
+};
 
 const goalInsert = prepareQuery<{ access: Access; goal: GoalValues; now: string }>()((k, s, { goal, now, ...p }) =>
   k
     .insertInto('goals')
-    .columns(['id', 'owner_id', 'agent_id', 'name', 'description', 'status', 'priority', 'fields', 'created_at', 'updated_at'])
+    .columns([
+      'id',
+      'owner_id',
+      'agent_id',
+      'name',
+      'description',
+      'status',
+      'priority',
+      'fields',
+      'channel_id',
+      'tags',
+      'timezone',
+      'targets',
+      'created_at',
+      'updated_at',
+    ])
     .expression((eb) =>
       eb
         .selectFrom('agents')
@@ -125,6 +199,10 @@ const goalInsert = prepareQuery<{ access: Access; goal: GoalValues; now: string 
           eb.val(goal.status).as('status'),
           eb.val(goal.priority).as('priority'),
           eb.val(goal.fields).as('fields'),
+          eb.val(goal.channel_id).as('channel_id'),
+          eb.val(goal.tags).as('tags'),
+          eb.val(goal.timezone).as('timezone'),
+          eb.val(goal.targets).as('targets'),
           eb.val(now).as('created_at'),
           eb.val(now).as('updated_at'),
         ])
@@ -154,10 +232,8 @@ export type InsertGoalResult = { kind: 'created'; goal: Goal } | { kind: 'missin
  * caller cannot see (unknown or another owner's), which is the only reason to write nothing.
  */
 export async function insertGoal(db: Db, access: Access, goal: NewGoal, now: string): Promise<InsertGoalResult> {
-  const [inserted] = await db.atomic([
-    goalInsert.compile(db, { access, goal: { ...goal, fields: JSON.stringify(goal.fields) }, now }),
-    goalCreatedEvent.compile(db, { id: goal.id, now }),
-  ]);
+  const stored = { ...goal, fields: JSON.stringify(goal.fields), tags: JSON.stringify(goal.tags), targets: JSON.stringify(goal.targets) };
+  const [inserted] = await db.atomic([goalInsert.compile(db, { access, goal: stored, now }), goalCreatedEvent.compile(db, { id: goal.id, now })]);
   const row = inserted?.rows[0] as GoalRow | undefined;
   return row ? { kind: 'created', goal: toGoal(row, access) } : { kind: 'missing-agent' };
 }
@@ -250,9 +326,7 @@ export type UpdateGoalResult =
  * nothing are the reasons read (one more statement).
  */
 export async function updateGoal(db: Db, access: Access, id: string, patch: GoalPatch, now: string): Promise<UpdateGoalResult> {
-  const { fields, ...rest } = patch;
-  const values = { ...rest, ...(fields !== undefined ? { fields: JSON.stringify(fields) } : {}) };
-  const args = { access, id, patch: values, now };
+  const args = { access, id, patch: asStored(patch), now };
   const [, updated] = await db.atomic([goalUpdatedEvent.compile(db, args), goalUpdate.compile(db, args)]);
   const row = updated?.rows[0] as GoalRow | undefined;
   if (row) return { kind: 'updated', goal: toGoal(row, access) };
@@ -282,7 +356,7 @@ const goalDeletedEvent = prepareQuery<{ access: Access; id: string; now: string 
           goal_id: sql.ref('goals.id'),
           agent_id: sql.ref('goals.agent_id'),
           data: sql<string>`json_object(
-            'outcomes_deleted', 0,
+            'outcomes_deleted', (SELECT count(*) FROM outcomes WHERE outcomes.goal_id = goals.id),
             'detached_agent_ids', json((SELECT json_group_array(attachments.agent_id) FROM attachments WHERE attachments.goal_id = goals.id))
           )`,
           occurred_at: p.now,
@@ -293,7 +367,7 @@ const goalDeletedEvent = prepareQuery<{ access: Access; id: string; now: string 
   ),
 );
 
-/** Deletes the goal and writes one goal.deleted; its attachments go with it (ON DELETE CASCADE). */
+/** Deletes the goal and writes one goal.deleted; its attachments, outcomes and counters go with it (ON DELETE CASCADE). */
 export async function deleteGoal(db: Db, access: Access, id: string, now: string): Promise<'deleted' | 'missing'> {
   const [, deleted] = await db.atomic([goalDeletedEvent.compile(db, { access, id, now }), goalDelete.compile(db, { access, id })]);
   return (deleted?.rows.length ?? 0) > 0 ? 'deleted' : 'missing';
