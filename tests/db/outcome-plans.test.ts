@@ -146,7 +146,7 @@ describe('progress query plans', () => {
     }
   });
 
-  it('records an outcome in one statement whose counters move by trigger', async () => {
+  it('records an outcome in one batch (the upsert, its events, a target check) whose counters move by trigger, without scans', async () => {
     const queries = await sqlOf(() =>
       recordOutcome(
         db,
@@ -167,8 +167,15 @@ describe('progress query plans', () => {
           occurred_at: cursor.createdAt,
         },
         cursor.createdAt,
+        {
+          timezone: 'UTC',
+          targets: [
+            { id: GOAL, period: 'day', target_type: 'count', target_count: 3, target_rate: null, is_primary: true, start_date: null, deadline: null },
+          ],
+        },
       ),
     );
+    expect(queries.slice(1, 3).map((q) => q.sql.slice(0, 20))).toEqual(['insert into "events"', 'insert into "events"']);
     // The upsert, then (nothing written: no such goal) the one read that says why.
     expect(queries[0]?.sql).toMatch(/^insert into "outcomes"/);
     for (const line of queries.flatMap(planOf)) expect(line).not.toMatch(/^SCAN (goals|agents|outcomes)$/);
