@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { createAuthenticator, type Authenticate } from './auth/authenticate.js';
 import type { Principal } from './auth/principal.js';
+import { mountMcp } from './http/mcp.js';
 import type { Config } from './config.js';
 import type { Db } from './db/types.js';
 import type { LlmPort } from './llm/port.js';
@@ -34,7 +35,7 @@ export interface AppDeps {
   fetch?: typeof fetch;
 }
 
-type Env = { Variables: { requestId: string; rateHeaders: Record<string, string> | undefined } };
+export type Env = { Variables: { requestId: string; rateHeaders: Record<string, string> | undefined } };
 
 /**
  * The security headers of every response (hono's secureHeaders() defaults, written out). The API's
@@ -58,7 +59,7 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Reads the body while counting, so a chunked body over the limit is cut off, not buffered. */
-async function readBody(req: Request): Promise<string> {
+export async function readBody(req: Request): Promise<string> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   const tooLarge = () => new ApiError('PAYLOAD_TOO_LARGE', `The body is over ${BODY_LIMIT} bytes.`);
   if (declared > BODY_LIMIT) throw tooLarge();
@@ -92,7 +93,7 @@ async function readBody(req: Request): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
-function rateHeaders(decision: RateDecision, windowSeconds: number): Record<string, string> {
+export function rateHeaders(decision: RateDecision, windowSeconds: number): Record<string, string> {
   if (decision.limit === 0) return {};
   return {
     'RateLimit-Policy': `"default";q=${decision.limit};w=${windowSeconds}`,
@@ -235,6 +236,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.all('/invoke', (c) => {
     return fail(c, new ApiError('METHOD_NOT_ALLOWED', `Use POST on /invoke, not ${c.req.method}.`, { headers: { Allow: 'POST' } }));
   });
+
+  mountMcp(app, { core, authenticate, limiter, logger });
 
   return app;
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { recordId } from './common-schemas.js';
 import type { ActionSpec, IdRule } from './define-action.js';
 import { BODY_LIMIT, envelopeSchema, MAX_BATCH } from './envelope.js';
+import { IDEMPOTENCY_KEY_JSON_SCHEMA } from './idempotency.js';
 import { ERROR_CODES, ERROR_CODE_LIST, ERROR_MEANINGS, type ErrorBody, type ErrorCode } from './errors.js';
 import { actions } from './registry.js';
 
@@ -242,7 +243,7 @@ function buildOpenApi(catalog: Catalog): JsonSchema {
               in: 'header',
               required: false,
               description: 'For idempotent actions (not a batch): the same key with the same request replays the first answer for 24 hours; with another request it is a CONFLICT.',
-              schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+              schema: IDEMPOTENCY_KEY_JSON_SCHEMA,
             },
             {
               name: 'X-Request-Id',
