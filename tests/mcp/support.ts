@@ -123,3 +123,13 @@ export function rawRequest(generation: Generation, method: string, params: Recor
       : { jsonrpc: '2.0', id, method, params };
   return { headers, body: JSON.stringify(body) };
 }
+
+/** A sample envelope as tool arguments: `data`'s keys at the top level, beside `id` (and `admin`). */
+export const argumentsOf = (envelope: Record<string, unknown>): Record<string, unknown> => ({
+  ...(envelope.id === undefined ? {} : { id: envelope.id }),
+  ...(envelope.admin === undefined ? {} : { admin: envelope.admin }),
+  ...(envelope.data as Record<string, unknown> | undefined),
+});
+
+/** The tool of a sample envelope: `goals_attach` for goals.attach. */
+export const toolOf = (envelope: Record<string, unknown>): string => `${String(envelope.resource)}_${String(envelope.action)}`;
