@@ -38,15 +38,23 @@ export interface ToolAnswer {
   structuredContent?: Record<string, any> | undefined;
 }
 
+/** Framing of the hop between this proxy and the app, which the proxy's own answer must not repeat. */
+const HOP_HEADERS = ['content-encoding', 'content-length', 'transfer-encoding'];
+
 /** The harness's app over real HTTP: Node's in process, the Worker's in workerd, behind one local port. */
 export const serveOverHttp = (h: Harness): Promise<Listening> =>
   listen(async (req) => {
     const url = new URL(req.url);
-    return h.request(url.pathname + url.search, {
+    const headers = new Headers(req.headers);
+    headers.delete('accept-encoding');
+    const res = await h.request(url.pathname + url.search, {
       method: req.method,
-      headers: req.headers,
+      headers,
       ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: await req.arrayBuffer() }),
     });
+    const answer = new Headers(res.headers);
+    for (const name of HOP_HEADERS) answer.delete(name);
+    return new Response(res.body, { status: res.status, headers: answer });
   });
 
 /** fetch that records each answer, and (for 2025-06-18) offers that version in `initialize`. */

@@ -130,16 +130,17 @@ describe('the request budget on /mcp', () => {
     };
     const first = await post('tools/call', { name: 'agents_list', arguments: {} });
     const call = await post('tools/call', { name: 'agents_create', arguments: { name: 'Never made' } });
+    const callBody = (await call.json()) as { result: ToolAnswer };
     const list = await post('tools/list');
+    const listBody = (await list.json()) as { error?: { code?: string } };
     await limitedServer.close();
 
     expect(first.status).toBe(200);
     expect(call.status).toBe(200);
     expect(call.headers.get('retry-after')).toMatch(/^\d+$/);
-    const body = (await call.json()) as { result: ToolAnswer };
-    expect(body.result).toMatchObject({ isError: true, structuredContent: { code: 'RATE_LIMITED', retryable: true } });
+    expect(callBody.result).toMatchObject({ isError: true, structuredContent: { code: 'RATE_LIMITED', retryable: true } });
     expect(list.status).toBe(429);
-    expect(((await list.json()) as { error?: { code?: string } }).error?.code).toBe('RATE_LIMITED');
+    expect(listBody.error?.code).toBe('RATE_LIMITED');
     const agents = await limited.db.kysely.selectFrom('agents').select('name').execute();
     expect(agents).toEqual([]);
   });
