@@ -2,7 +2,7 @@ import type { JSONObject, Tool, ToolAnnotations } from '@modelcontextprotocol/se
 import type { Principal } from '../auth/principal.js';
 import { hasScope } from '../auth/scopes.js';
 import { isPlainObject } from '../platform/objects.js';
-import { catalogDocuments, type CatalogAction } from '../rpc/catalog.js';
+import { catalogDocuments, envelopeKeySchemas, type CatalogAction } from '../rpc/catalog.js';
 import type { ActionSpec } from '../rpc/define-action.js';
 import type { ErrorDetail } from '../rpc/errors.js';
 import { IDEMPOTENCY_KEY_JSON_SCHEMA, parseIdempotencyKey } from '../rpc/idempotency.js';
@@ -50,19 +50,27 @@ const jsonCopy = (value: Record<string, unknown>): JSONObject => JSON.parse(JSON
 /**
  * The tool's input schema: the action's `data` keys at the top level, beside `id` (when the action
  * takes one), `admin` and `idempotency_key` (when honoured), each from the catalog's own schemas.
- * A root keyword of `data` not handled here (`$defs`, a combinator) throws, so a new one gets decided.
+ * The data's root rules stay exact at the top level: its `not` (aliases not both, one of them
+ * required) as it is, and "at least one key" (`minProperties: 1`, which the extra arguments would
+ * break) as "not none of the data keys". Any other root keyword throws, so a new one gets decided.
  */
-function inputSchemaOf(spec: ActionSpec, entry: CatalogAction): Tool['inputSchema'] {
-  const { type, properties, required, additionalProperties, minProperties: _said, ...unhandled } = entry.input;
+function inputSchemaOf(spec: ActionSpec, data: CatalogAction['input']): Tool['inputSchema'] {
+  const { type, properties, required, additionalProperties, minProperties, not, ...unhandled } = data;
   const name = toolName(spec);
   if (type !== 'object' || additionalProperties !== false || Object.keys(unhandled).length > 0) {
     throw new Error(`${name}: the data schema's root (${Object.keys(unhandled).join(', ')}) has no tool equivalent yet`);
   }
+  if (minProperties !== undefined && minProperties !== 1) throw new Error(`${name}: minProperties ${String(minProperties)} has no tool equivalent yet`);
   const dataProperties = objectOf(properties);
   const clash = ENVELOPE_ARGUMENTS.filter((key) => key in dataProperties);
   if (clash.length > 0) throw new Error(`${name}: data keys ${clash.join(', ')} clash with tool arguments`);
 
-  const envelope = objectOf(entry.envelope.properties);
+  // Schemas the arguments must not match; one root `not` of their `anyOf` says all of them.
+  const forbidden: unknown[] = [];
+  if (isPlainObject(not)) forbidden.push(...(Object.keys(not).length === 1 && Array.isArray(not.anyOf) ? not.anyOf : [not]));
+  if (minProperties === 1) forbidden.push({ properties: Object.fromEntries(Object.keys(dataProperties).map((key) => [key, false])) });
+
+  const envelope = envelopeKeySchemas();
   const dataRequired = Array.isArray(required) ? required.filter((key): key is string => typeof key === 'string') : [];
   return {
     type: 'object',
@@ -74,44 +82,56 @@ function inputSchemaOf(spec: ActionSpec, entry: CatalogAction): Tool['inputSchem
     }),
     required: [...(spec.id === 'required' ? ['id'] : []), ...dataRequired],
     additionalProperties: false,
+    ...(forbidden.length === 0 ? {} : jsonCopy({ not: forbidden.length === 1 ? forbidden[0] : { anyOf: forbidden } })),
   };
 }
 
 /**
- * "At least one of" cannot be a root `anyOf` (several LLM APIs refuse combinators at a tool
- * schema's root), so it is said in the description; the dispatcher still enforces it.
+ * The envelope's description (for admins it also names the admin-only keys); "at least one of" is
+ * said in words too: a model reads the description before the schema's `not`.
  */
-function descriptionOf(spec: ActionSpec, entry: CatalogAction): string {
-  const { minProperties, properties } = entry.input;
-  if (minProperties === undefined) return spec.description;
-  if (minProperties !== 1) throw new Error(`${toolName(spec)}: minProperties ${String(minProperties)} has no tool wording yet`);
-  return `${spec.description} Give at least one of: ${Object.keys(objectOf(properties)).join(', ')}.`;
+function descriptionOf(spec: ActionSpec, entry: CatalogAction, data: CatalogAction['input'], admin: boolean): string {
+  const base = admin && typeof entry.envelope.description === 'string' ? entry.envelope.description : spec.description;
+  if (data.minProperties !== 1) return base;
+  return `${base} Give at least one of: ${Object.keys(objectOf(data.properties)).join(', ')}.`;
 }
 
-let tools: ReadonlyMap<string, GoalpostTool> | undefined;
+type Role = Principal['role'];
+let tools: Record<Role, ReadonlyMap<string, GoalpostTool>> | undefined;
 
-/** Every action as a tool, built once from the catalog (the registry does not change while running). */
-export function allTools(): ReadonlyMap<string, GoalpostTool> {
+/**
+ * Every action as a tool, built once from the catalog (the registry does not change while running).
+ * Admins see the admin-mode input (its admin-only keys, such as `ownerId`); other callers the plain one.
+ */
+export function allTools(role: Role = 'user'): ReadonlyMap<string, GoalpostTool> {
   if (!tools) {
     const { resources } = catalogDocuments().catalog;
-    const built = new Map<string, GoalpostTool>();
+    const built: Record<Role, Map<string, GoalpostTool>> = { user: new Map(), admin: new Map() };
     for (const spec of actions as readonly ActionSpec[]) {
       const entry = resources[spec.resource]?.actions[spec.action];
       if (!entry) throw new Error(`${spec.resource}.${spec.action} is missing from the catalog`);
       const name = toolName(spec);
-      built.set(name, {
-        spec,
-        definition: { name, description: descriptionOf(spec, entry), inputSchema: inputSchemaOf(spec, entry), annotations: annotationsOf(spec) },
-      });
+      for (const view of ['user', 'admin'] as const) {
+        const data = view === 'admin' ? entry.admin_input : entry.input;
+        built[view].set(name, {
+          spec,
+          definition: {
+            name,
+            description: descriptionOf(spec, entry, data, view === 'admin'),
+            inputSchema: inputSchemaOf(spec, data),
+            annotations: annotationsOf(spec),
+          },
+        });
+      }
     }
     tools = built;
   }
-  return tools;
+  return tools[role];
 }
 
-/** The tools a caller may use: one per action its scopes allow. */
+/** The tools a caller may use: one per action its scopes allow, in its role's view. */
 export const toolsFor = (principal: Principal): GoalpostTool[] =>
-  [...allTools().values()].filter((tool) => hasScope(principal.scopes, tool.spec.scope));
+  [...allTools(principal.role).values()].filter((tool) => hasScope(principal.scopes, tool.spec.scope));
 
 /**
  * Tool arguments → the envelope `/invoke` would receive. `id` and `admin` always go to the envelope

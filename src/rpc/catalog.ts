@@ -154,6 +154,12 @@ export interface Catalog {
 
 const envelopeKeyDescription = (key: 'id' | 'admin'): string | undefined => envelopeSchema.shape[key].description;
 
+/** The envelope's `id` and `admin` as every action's envelope publishes them (MCP tools take them as arguments). */
+export const envelopeKeySchemas = (): { id: JsonSchema; admin: JsonSchema } => ({
+  id: { ...jsonSchema(recordId, 'input'), description: envelopeKeyDescription('id') },
+  admin: { type: 'boolean', description: envelopeKeyDescription('admin') },
+});
+
 /**
  * The exact request body of one action: const resource and action, its id rule, its `data`; one
  * variant per admin mode when admin mode takes more keys. `dataRequired` is read from the schema
@@ -166,7 +172,7 @@ function actionEnvelope(spec: ActionSpec, generated: JsonSchema, input: JsonSche
     properties: {
       resource: { const: spec.resource },
       action: { const: spec.action },
-      ...(spec.id === 'required' ? { id: { ...jsonSchema(recordId, 'input'), description: envelopeKeyDescription('id') } } : {}),
+      ...(spec.id === 'required' ? { id: envelopeKeySchemas().id } : {}),
       data,
       admin: { type: 'boolean', ...admin, description: envelopeKeyDescription('admin') },
     },
