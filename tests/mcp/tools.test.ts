@@ -119,7 +119,24 @@ describe('tool calls go through the dispatcher', () => {
   });
 });
 
-describe('the request budget on /mcp', () => {
+describe('the budgets on /mcp', () => {
+  it("spends generate's own budget once per real call and then answers RATE_LIMITED without asking the LLM", async () => {
+    const budgeted = await createHarness({ env: { ...env, GENERATE_PER_MINUTE: '1' } });
+    const budgetedServer = await serveOverHttp(budgeted);
+    const user = await budgeted.makeUser();
+    const mcp = await connect(budgetedServer.url, user.key, '2025-11-25');
+    const asked = fake.requests.length;
+    const first = await mcp.callTool('goals_generate', { description: 'Book a qualified meeting.' });
+    const second = await mcp.callTool('goals_generate', { description: 'Book another meeting.' });
+    await mcp.close();
+    await budgetedServer.close();
+
+    expect(first.isError).not.toBe(true);
+    expect(second).toMatchObject({ isError: true, structuredContent: { code: 'RATE_LIMITED', retryable: true } });
+    expect(fake.requests.length - asked).toBe(1);
+  });
+
+
   it('answers a tool call over the budget as a retryable RATE_LIMITED result, anything else with 429', async () => {
     const limited = await createHarness({ env: { RATE_LIMIT_PER_MINUTE: '1' } });
     const limitedServer = await serveOverHttp(limited);
