@@ -8,19 +8,16 @@ import {
   type CallToolResult,
   type McpHttpHandler,
 } from '@modelcontextprotocol/server';
-import type { Principal } from '../auth/principal.js';
-import type { Logger } from '../platform/logger.js';
 import { isPlainObject } from '../platform/objects.js';
 import { API_VERSION } from '../rpc/catalog.js';
-import { dispatch, type DispatchDeps } from '../rpc/dispatch.js';
+import type { Services } from '../rpc/context.js';
+import { dispatch, type Call } from '../rpc/dispatch.js';
 import { BODY_LIMIT } from '../rpc/envelope.js';
 import { errorBody, toApiError, type ApiError } from '../rpc/errors.js';
 import { allTools, argumentDetails, envelopeOf, toolsFor, type GoalpostTool } from './tools.js';
 
 /** Who calls, as the HTTP edge admitted them. */
-export interface McpCall {
-  principal: Principal;
-  requestId: string;
+export interface McpCall extends Call {
   /** Set when the request budget is spent: a tool call answers it as its error, like any other. */
   refusal?: ApiError | undefined;
 }
@@ -38,29 +35,30 @@ function toolResult(value: unknown, isError: boolean): CallToolResult {
 }
 
 /** The call → dispatch bridge: the same dispatcher, so the same rules as POST /invoke. */
-async function runTool(tool: GoalpostTool, args: Record<string, unknown>, call: McpCall, deps: DispatchDeps, logger: Logger): Promise<CallToolResult> {
+async function runTool(tool: GoalpostTool, args: Record<string, unknown>, call: McpCall, services: Services): Promise<CallToolResult> {
+  const { refusal, ...caller } = call;
   try {
-    if (call.refusal) throw call.refusal;
+    if (refusal) throw refusal;
     const { envelope, idempotencyKey } = envelopeOf(tool.spec, args);
-    const outcome = await dispatch(envelope, { principal: call.principal, requestId: call.requestId, idempotencyKey }, deps);
+    const outcome = await dispatch(envelope, { ...caller, idempotencyKey }, services);
     return toolResult(outcome.data, false);
   } catch (err) {
     const apiError = toApiError(err);
-    if (apiError.code === 'INTERNAL_ERROR') logger.error('unhandled error in an MCP tool call', { request_id: call.requestId, err });
+    if (apiError.code === 'INTERNAL_ERROR') services.logger.error('unhandled error in an MCP tool call', { request_id: call.requestId, err });
     const { error } = errorBody(apiError, call.requestId);
     return toolResult(error.details ? { ...error, details: argumentDetails(error.details) } : error, true);
   }
 }
 
 /** One low-level Server per request: its tools are the caller's, its handlers close over the call. */
-function buildServer(call: McpCall, deps: DispatchDeps, logger: Logger): Server {
+function buildServer(call: McpCall, services: Services): Server {
   const server = new Server({ name: 'goalpost', version: API_VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
   server.setRequestHandler('tools/list', () => ({ tools: toolsFor(call.principal).map((tool) => tool.definition) }));
   server.setRequestHandler('tools/call', async (request) => {
     const tool = allTools().get(request.params.name);
     // A tool the caller's scopes hide still exists: calling it is a FORBIDDEN result, as on /invoke.
     if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
-    const result = await runTool(tool, request.params.arguments ?? {}, call, deps, logger);
+    const result = await runTool(tool, request.params.arguments ?? {}, call, services);
     return server.projectCallToolResult(result, undefined);
   });
   return server;
@@ -84,7 +82,8 @@ const parseJson = (text: string): unknown => {
  * the SDK's handler in JSON mode; 2025-era ones (which that handler would answer as SSE) to a
  * per-request stateless transport with JSON responses. Both build the same server.
  */
-export function createMcpEndpoint(deps: DispatchDeps, logger: Logger): McpEndpoint {
+export function createMcpEndpoint(services: Services): McpEndpoint {
+  const { logger } = services;
   // The modern handler's factory is shared; it finds the caller of each request here.
   const calls = new WeakMap<Request, McpCall>();
   let modern: McpHttpHandler | undefined;
@@ -93,7 +92,7 @@ export function createMcpEndpoint(deps: DispatchDeps, logger: Logger): McpEndpoi
       ({ requestInfo }) => {
         const call = requestInfo && calls.get(requestInfo);
         if (!call) throw new Error('an MCP request reached the server factory without its caller');
-        return buildServer(call, deps, logger);
+        return buildServer(call, services);
       },
       {
         legacy: 'reject',
@@ -105,7 +104,7 @@ export function createMcpEndpoint(deps: DispatchDeps, logger: Logger): McpEndpoi
     ));
 
   async function serveLegacy(request: Request, parsedBody: unknown, call: McpCall): Promise<Response> {
-    const server = buildServer(call, deps, logger);
+    const server = buildServer(call, services);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
