@@ -35,7 +35,8 @@ export function createApp(deps: AppDeps): Hono<HttpEnv> {
       cors({
         origin: deps.config.CORS_ORIGINS,
         allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+        // The MCP headers, for browser-based MCP clients (POST /mcp).
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'MCP-Protocol-Version', 'Mcp-Method', 'Mcp-Name'],
         exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
         maxAge: 600,
       }),

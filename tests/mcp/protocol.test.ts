@@ -136,6 +136,21 @@ describe('POST /mcp at the HTTP edge', () => {
     expect(((await res.json()) as { error?: { code?: number } }).error?.code).toBe(-32700);
   });
 
+  it('lets a browser MCP client of an allowed origin send the MCP headers (CORS preflight)', async () => {
+    const withCors = await createHarness({ env: { CORS_ORIGINS: 'https://app.example.com' } });
+    const res = await withCors.request('/mcp', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://app.example.com',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization, content-type, mcp-protocol-version, mcp-method, mcp-name',
+      },
+    });
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const allowed = (res.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(/\s*,\s*/);
+    expect(allowed).toEqual(expect.arrayContaining(['authorization', 'content-type', 'mcp-protocol-version', 'mcp-method', 'mcp-name']));
+  });
+
   it('answers an unknown tool with a JSON-RPC invalid-params error', async () => {
     const res = await post(user.key, '2026-07-28', 'tools/call', { name: 'goals_explode', arguments: {} });
     const body = (await res.json()) as { error?: { code?: number; message?: string } };
