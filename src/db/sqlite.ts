@@ -115,13 +115,13 @@ export interface SqliteOptions {
   onQuery?: (query: CompiledQuery) => void;
 }
 
-/** Opens (and when new, creates) the embedded database with the settings every connection needs. */
 export type SqliteDb = Db & {
   readonly sqlite: BetterSqlite3.Database;
   /** The migrations this open applied (none when the file was current). */
   readonly migrated: readonly string[];
 };
 
+/** Opens (and when new, creates) the embedded database with the settings every connection needs. */
 export function openSqlite({ path, migrations, mustExist = false, onQuery }: SqliteOptions): SqliteDb {
   const sqlite = new BetterSqlite3(path, { fileMustExist: mustExist });
   // Before anything else: two processes opening a new file both switch it to WAL, and one waits.
