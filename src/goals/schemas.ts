@@ -1,6 +1,15 @@
 import * as z from 'zod';
-import { nameSchema, ownerSchema, patchSchema, timestampSchema, recordId } from '../rpc/common-schemas.js';
-import { pageInputShape, pageResultSchema, pageRule, pageRuleMessage } from '../rpc/pagination.js';
+import {
+  type JsonSchema,
+  nameSchema,
+  ownerSchema,
+  patchSchema,
+  publishAs,
+  recordId,
+  timestampSchema,
+  trimmedTextSchema,
+} from '../rpc/common-schemas.js';
+import { pageInput, pageResultSchema } from '../rpc/pagination.js';
 
 export const GOAL_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
 export const FIELD_TYPES = [
@@ -21,15 +30,16 @@ const fieldKey = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,63}$/)
   .describe('Machine name of the field: a lowercase letter, then up to 63 of a-z, 0-9, _. Unique in the goal.');
-const fieldLabel = z.string().trim().min(1).max(100).describe('What the agent calls the field, 1–100 characters.');
+const fieldLabel = nameSchema(100).describe('What the agent calls the field, 1–100 characters (trimmed).');
 const fieldType = z.enum(FIELD_TYPES).describe('How the value is validated and stored.');
 const fieldDescription = z.string().max(500).nullable().describe('A hint for the agent, up to 500 characters.');
-const fieldOptions = z
-  .array(z.string().trim().min(1).max(100))
-  .min(1)
-  .max(50)
+const fieldOptions = publishAs(z.array(trimmedTextSchema(100)).min(1).max(50), (s) => {
+  s.uniqueItems = true;
+})
   .nullable()
-  .describe('The allowed values (1–50 unique strings of 1–100 characters): required for `enum`, null otherwise.');
+  .describe(
+    'The allowed values (1–50 unique strings of 1–100 characters, compared after trimming): required for `enum`, null otherwise.',
+  );
 
 type FieldShape = { type: string; options: readonly string[] | null };
 
@@ -57,22 +67,56 @@ const leadFieldShape = {
   options: fieldOptions,
 };
 
+/**
+ * `checkOptions` as JSON Schema: one variant for `enum` (options required) and one for every other
+ * type (options null). `anyOf`, not `oneOf`: the variants exclude each other by `type`, and more
+ * consumers (LLM tool schemas among them) accept `anyOf`.
+ */
+function publishOptionsRule(generated: JsonSchema): void {
+  const { properties, required, type: _object, additionalProperties: _closed, ...rest } = generated;
+  if (typeof properties !== 'object' || properties === null) return;
+  const props = properties as Record<string, JsonSchema>;
+  const { anyOf, ...optionsMeta } = props.options ?? {};
+  const list = Array.isArray(anyOf) ? (anyOf as JsonSchema[]).find((b) => b.type === 'array') : undefined;
+  if (!list) throw new Error('lead field: options is not a nullable array');
+  const { default: _default, ...optionsDoc } = optionsMeta;
+  const requiredKeys = Array.isArray(required) ? (required as string[]) : [];
+  const { enum: _types, ...typeDoc } = props.type ?? {};
+  const variant = (type: JsonSchema, options: JsonSchema, extraRequired: string[]): JsonSchema => ({
+    type: 'object',
+    properties: { ...props, type: { ...typeDoc, ...type }, options },
+    required: [...new Set([...requiredKeys, ...extraRequired])],
+    additionalProperties: false,
+  });
+  for (const key of Object.keys(generated)) delete generated[key];
+  Object.assign(generated, rest, {
+    type: 'object',
+    anyOf: [
+      variant({ const: 'enum' }, { ...optionsDoc, ...list }, ['type', 'options']),
+      variant({ enum: FIELD_TYPES.filter((t) => t !== 'enum') }, { ...optionsMeta, type: 'null' }, []),
+    ],
+  });
+}
+
 /** A lead-info field as stored and returned: every key present. */
-export const leadFieldSchema = z
-  .strictObject(leadFieldShape)
-  .superRefine(checkOptions)
-  .describe('A lead-info field the agent should collect.');
+export const leadFieldSchema = publishAs(
+  z.strictObject(leadFieldShape).superRefine(checkOptions).describe('A lead-info field the agent should collect.'),
+  publishOptionsRule,
+);
 
 /** A lead-info field as clients send it: `required`, `description` and `options` may be left out. */
-export const leadFieldInputSchema = z
-  .strictObject({
-    ...leadFieldShape,
-    required: leadFieldShape.required.default(false),
-    description: leadFieldShape.description.default(null),
-    options: leadFieldShape.options.default(null),
-  })
-  .superRefine(checkOptions)
-  .describe('A lead-info field the agent should collect.');
+export const leadFieldInputSchema = publishAs(
+  z
+    .strictObject({
+      ...leadFieldShape,
+      required: leadFieldShape.required.default(false),
+      description: leadFieldShape.description.default(null),
+      options: leadFieldShape.options.default(null),
+    })
+    .superRefine(checkOptions)
+    .describe('A lead-info field the agent should collect.'),
+  publishOptionsRule,
+);
 
 export type LeadField = z.infer<typeof leadFieldSchema>;
 
@@ -88,7 +132,9 @@ export const fieldsSchema = z
   .array(leadFieldInputSchema)
   .max(MAX_FIELDS)
   .superRefine(uniqueKeys)
-  .describe(`The lead-info fields, at most ${MAX_FIELDS}; keys are unique.`);
+  .describe(
+    `The lead-info fields, at most ${MAX_FIELDS}. Each field's \`key\` must be unique in the list: JSON Schema cannot say this, the server checks it.`,
+  );
 
 export const goalName = nameSchema(200).describe('What the agent should achieve, 1–200 characters (trimmed).');
 export const goalDescription = z
@@ -136,13 +182,10 @@ export const updateGoalInput = patchSchema({
   fields: fieldsSchema.describe('Replaces the whole list.'),
 });
 
-export const listGoalsInput = z
-  .strictObject({
-    agentId: recordId.optional().describe("Only this agent's goals."),
-    status: goalStatus.optional().describe('Only goals with this status.'),
-    ...pageInputShape,
-  })
-  .refine(pageRule, pageRuleMessage);
+export const listGoalsInput = pageInput({
+  agentId: recordId.optional().describe("Only this agent's goals."),
+  status: goalStatus.optional().describe('Only goals with this status.'),
+});
 
 export const goalPageSchema = pageResultSchema(goalSchema);
 

@@ -1,5 +1,46 @@
 import * as z from 'zod';
 
+/** A JSON Schema object as the catalog publishes it. */
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * Rules the server checks in code (refinements, trimming) written as JSON Schema, next to the zod
+ * schema they belong to. Only the catalog reads them: the structured-output schema sent to the LLM
+ * stays in the subset providers accept.
+ */
+const publishedRules = z.registry<{ publish: (generated: JsonSchema) => void }>();
+
+/** Registers how `schema` is published beyond what zod writes itself; returns `schema`. */
+export function publishAs<T extends z.ZodType>(schema: T, publish: (generated: JsonSchema) => void): T {
+  publishedRules.add(schema, { publish });
+  return schema;
+}
+
+/** The rule of `schema` or of the schema it was cloned from by `.describe()`/`.meta()`. */
+export function publishedRule(schema: z.core.$ZodType): ((generated: JsonSchema) => void) | undefined {
+  for (let s: z.core.$ZodType | undefined = schema; s !== undefined; s = s._zod.parent) {
+    const rule = publishedRules.get(s);
+    if (rule) return rule.publish;
+  }
+  return undefined;
+}
+
+/** JSON Schema for "all of these keys are present"; naming them in `properties` too keeps strict validators (ajv) content. */
+export const allPresent = (...keys: string[]): JsonSchema => ({
+  properties: Object.fromEntries(keys.map((k) => [k, true])),
+  required: keys,
+});
+
+/** JSON Schema patterns (ECMA-262) for text rules the server enforces. NUL is unstorable in every string. */
+export const TEXT_PATTERNS = {
+  /** Any text without NUL. */
+  noNul: '^[^\\u0000]*$',
+  /** At least one non-whitespace character, no NUL: what is left after trimming is not empty. */
+  hasText: '^\\s*[^\\u0000\\s][^\\u0000]*$',
+  /** Non-empty, no leading or trailing whitespace, no NUL. */
+  trimmed: '^[^\\u0000\\s](?:[^\\u0000]*[^\\u0000\\s])?$',
+} as const;
+
 /** A record id in input: a UUID, compared case-insensitively (stored ids are lowercase). */
 export const recordId = z.uuid().toLowerCase();
 
@@ -17,8 +58,24 @@ export const timestampSchema = z.iso.datetime().describe('ISO 8601 UTC with mill
 
 export const deletedSchema = z.object({ id: z.uuid(), deleted: z.literal(true) });
 
-/** Name-like text: trimmed, then 1–max characters. */
-export const nameSchema = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Name-like text: at most `max` characters as sent, with a non-whitespace character; stored trimmed.
+ * The length is checked before trimming, so the published `maxLength` is exact.
+ */
+export const nameSchema = (max: number) =>
+  publishAs(z.string().max(max).trim().min(1), (s) => {
+    s.pattern = TEXT_PATTERNS.hasText;
+  });
+
+/**
+ * Like `nameSchema`, but published without surrounding whitespace: for values compared after
+ * trimming (enum options must be unique), where `uniqueItems` on padded text would not be exact.
+ * The server still accepts and trims padded values.
+ */
+export const trimmedTextSchema = (max: number) =>
+  publishAs(z.string().max(max).trim().min(1), (s) => {
+    s.pattern = TEXT_PATTERNS.trimmed;
+  });
 
 /**
  * An update's input: a non-empty subset of the given keys. The emptiness check runs only on
