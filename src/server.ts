@@ -13,10 +13,10 @@ import { errorBody, validationError } from './rpc/errors.js';
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const logger = createLogger(config.LOG_LEVEL);
-  const db = openDatabaseFile(config.DATABASE_PATH);
+  const db = openDatabaseFile(config.DATABASE_PATH, logger);
   if (db.migrated.length > 0) logger.info('migrated', { database: config.DATABASE_PATH, applied: db.migrated });
 
-  const llm = createLlm(config);
+  const llm = createLlm(config, logger);
   const app = createApp({ db, config, logger, llm, clock: systemClock, ids: randomIds });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     // Only once the port is ours: a start that fails (port in use) must not spend the one-time key.

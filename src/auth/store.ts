@@ -21,7 +21,7 @@ export interface UserRecord {
   is_admin: boolean;
 }
 
-const keyByHash = prepareQuery((k, { hash }: { hash: string }) =>
+const keyByHash = prepareQuery<{ hash: string }>()((k, _shape, { hash }) =>
   k
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.user_id')
@@ -42,7 +42,7 @@ export async function findKeyByHash(db: Db, hash: string): Promise<KeyRecord | u
   return row && { ...row, scopes: grantedScopes(decodeKeyScopes(row.scopes)), is_admin: row.is_admin === 1 };
 }
 
-const keyTouch = prepareQuery((k, { keyId, now }: { keyId: string; now: string }) =>
+const keyTouch = prepareQuery<{ keyId: string; now: string }>()((k, _shape, { keyId, now }) =>
   k.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId),
 );
 

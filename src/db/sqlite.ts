@@ -10,7 +10,10 @@ import {
   type LogEvent,
   type QueryResult,
 } from 'kysely';
+import { setBounded } from '../platform/bounded-map.js';
+import type { Logger } from '../platform/logger.js';
 import { migrate, type Migration } from './migrate.js';
+import { sqlTimings } from './query-log.js';
 import type { Database, Db } from './types.js';
 
 /** Distinct statement texts kept prepared; the API sends a few dozen shapes, so this is never reached in use. */
@@ -26,8 +29,7 @@ function statementCache(sqlite: BetterSqlite3.Database): (sql: string) => Better
     let stmt = cache.get(sql);
     if (stmt) return stmt;
     stmt = sqlite.prepare(sql);
-    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
-    cache.set(sql, stmt);
+    setBounded(cache, sql, stmt, STATEMENT_CACHE_SIZE);
     return stmt;
   };
 }
@@ -113,6 +115,8 @@ export interface SqliteOptions {
   mustExist?: boolean;
   /** Sees every statement sent, e.g. to EXPLAIN it in tests or log it while debugging. */
   onQuery?: (query: CompiledQuery) => void;
+  /** At `debug`, each statement's SQL and duration is logged. */
+  logger?: Logger | undefined;
 }
 
 export type SqliteDb = Db & {
@@ -122,7 +126,7 @@ export type SqliteDb = Db & {
 };
 
 /** Opens (and when new, creates) the embedded database with the settings every connection needs. */
-export function openSqlite({ path, migrations, mustExist = false, onQuery }: SqliteOptions): SqliteDb {
+export function openSqlite({ path, migrations, mustExist = false, onQuery, logger }: SqliteOptions): SqliteDb {
   const sqlite = new BetterSqlite3(path, { fileMustExist: mustExist });
   // Before anything else: two processes opening a new file both switch it to WAL, and one waits.
   sqlite.pragma('busy_timeout = 5000');
@@ -135,7 +139,7 @@ export function openSqlite({ path, migrations, mustExist = false, onQuery }: Sql
   const prepare = statementCache(sqlite);
   const kysely = new Kysely<Database>({
     dialect: new CachingSqliteDialect(sqlite, new CachingSqliteDriver(sqlite, prepare)),
-    ...(onQuery ? { log: (event: LogEvent) => onQuery(event.query) } : {}),
+    ...(onQuery ? { log: (event: LogEvent) => onQuery(event.query) } : sqlTimings(logger)),
   });
 
   // IMMEDIATE takes the write lock up front, so a second process waits (busy_timeout) instead of
@@ -177,7 +181,7 @@ export function readMigrations(): readonly Migration[] {
 export const databaseExists = (path: string): boolean => path === ':memory:' || existsSync(path);
 
 /** Opens the database file, creating it and its folder when new, and applies pending migrations. */
-export function openDatabaseFile(path: string): SqliteDb {
+export function openDatabaseFile(path: string, logger?: Logger): SqliteDb {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return openSqlite({ path, migrations: readMigrations() });
+  return openSqlite({ path, migrations: readMigrations(), logger });
 }
