@@ -19,7 +19,7 @@ export { BODY_LIMIT };
 
 export type AppConfig = Pick<
   Config,
-  'JWT_SECRET' | 'JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'RATE_LIMIT_PER_MINUTE' | 'GENERATE_PER_MINUTE' | 'CORS_ORIGINS'
+  'JWT_SECRET' | 'JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'RATE_LIMIT_PER_MINUTE' | 'GENERATE_PER_MINUTE' | 'EVALUATE_PER_MINUTE' | 'CORS_ORIGINS'
 >;
 
 export interface AppDeps {
@@ -118,7 +118,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
     clock,
     ids: deps.ids ?? randomIds,
     logger,
-    budgets: { generate: createRateLimiter({ limit: deps.config.GENERATE_PER_MINUTE, clock }) },
+    budgets: {
+      generate: createRateLimiter({ limit: deps.config.GENERATE_PER_MINUTE, clock }),
+      evaluate: createRateLimiter({ limit: deps.config.EVALUATE_PER_MINUTE, clock }),
+    },
   };
   const authenticate: Authenticate = createAuthenticator({
     db: deps.db,

@@ -9,6 +9,8 @@ import { FIELD_TYPES, MAX_FIELDS, generateGoalInput, generateResultSchema, goalD
 
 /** Enough for a goal with dozens of described fields; a longer answer is cut off and reported. */
 export const MAX_OUTPUT_TOKENS = 4096;
+/** Some variety between suggestions for the same description. */
+export const TEMPERATURE = 0.5;
 
 export const INSTRUCTIONS = `You design goals for the voice and chat agents of a sales and support platform.
 A goal says what an agent should achieve in one conversation and which lead-info fields it should collect from the person it talks to.
@@ -74,6 +76,7 @@ async function askModel(llm: LlmPort, description: string, ctx: ActionContext): 
       schemaName: 'goal_suggestion',
       schema: goalDraftSchema,
       maxOutputTokens: MAX_OUTPUT_TOKENS,
+      temperature: TEMPERATURE,
     });
   } catch (err) {
     if (!(err instanceof LlmError)) throw err;

@@ -127,12 +127,26 @@ export function parseInput(spec: ActionSpec, data: unknown, adminMode: boolean):
   return parsed.data;
 }
 
-export function contextFor(envelope: Envelope, call: Call, deps: DispatchDeps): ActionContext {
+/**
+ * The LLM as an action with a budget sees it: each completion spends one unit first (429 when
+ * none is left), so only a request that reaches the model pays, not one refused by a 404 or 409.
+ */
+function metered(llm: LlmPort, budget: RateLimiter, userId: string): LlmPort {
+  return {
+    model: llm.model,
+    completeJson(request) {
+      const spent = budget.take(userId);
+      return spent.allowed ? llm.completeJson(request) : Promise.reject(rateLimited(spent.resetSeconds));
+    },
+  };
+}
+
+export function contextFor(envelope: Envelope, call: Call, deps: DispatchDeps, budget?: RateLimiter): ActionContext {
   return {
     principal: call.principal,
     access: { userId: call.principal.userId, all: envelope.admin === true },
     db: deps.db,
-    llm: deps.llm,
+    llm: budget && deps.llm ? metered(deps.llm, budget, call.principal.userId) : deps.llm,
     clock: deps.clock,
     ids: deps.ids,
     logger: deps.logger,
@@ -150,12 +164,11 @@ export async function dispatch(raw: unknown, call: Call, deps: DispatchDeps): Pr
   if (before && !before.allowed) throw rateLimited(before.resetSeconds);
   authorize(spec, envelope, call.principal);
   const data = parseInput(spec, envelope.data, envelope.admin === true);
-  // The budget is spent only by a real run: an idempotent replay costs nothing.
-  const run = async (): Promise<Success> => {
-    const spent = budget?.take(call.principal.userId);
-    if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
-    return { status: spec.successStatus ?? 200, data: await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps)) };
-  };
+  // The budget is spent by the model call itself: an idempotent replay never makes one.
+  const run = async (): Promise<Success> => ({
+    status: spec.successStatus ?? 200,
+    data: await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps, budget)),
+  });
   if (call.idempotencyKey === undefined || spec.idempotent !== true) return run();
   const { resource, action, id, admin = false } = envelope;
   const scope = { userId: call.principal.userId, key: call.idempotencyKey, requestId: call.requestId };
