@@ -1,0 +1,76 @@
+import type { LeadField } from '../goals/schemas.js';
+
+export type FieldCheck = { ok: true; value: unknown } | { ok: false; message: string };
+
+export const MAX_TEXT_VALUE = 2000;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\+?[0-9 ().-]{5,30}$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// ISO 8601 date-time with a required offset (Z or ±hh:mm); seconds and fractions optional.
+const DATETIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)$/i;
+
+/** A real calendar date `YYYY-MM-DD` (no 2026-02-30). */
+export function isCalendarDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/** An ISO 8601 instant with an offset, naming a real date and time. */
+export function isIsoInstant(value: string): boolean {
+  const m = DATETIME.exec(value);
+  return m !== null && m[1] !== undefined && isCalendarDate(m[1]) && Number.isFinite(Date.parse(value));
+}
+
+function isHttpUrl(value: string): boolean {
+  if (value.length > 2000) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const fail = (message: string): FieldCheck => ({ ok: false, message });
+const pass = (value: unknown): FieldCheck => ({ ok: true, value });
+
+/**
+ * Checks one collected value against its lead-info field. `null` always passes: it means "not
+ * collected". A passing value is returned as sent (values are stored as the caller gave them).
+ */
+export function checkFieldValue(field: LeadField, value: unknown): FieldCheck {
+  if (value === null) return pass(null);
+  switch (field.type) {
+    case 'text':
+      if (typeof value !== 'string') return fail('Expected a string.');
+      return value.length <= MAX_TEXT_VALUE ? pass(value) : fail(`At most ${MAX_TEXT_VALUE} characters.`);
+    case 'email':
+      return typeof value === 'string' && value.length <= 254 && EMAIL.test(value) ? pass(value) : fail('Expected an email address.');
+    case 'phone':
+      return typeof value === 'string' && PHONE.test(value) ? pass(value) : fail('Expected a phone number: digits, spaces, ( ) . - and an optional leading +, 5–30 characters.');
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? pass(value) : fail('Expected a finite number.');
+    case 'integer':
+      return typeof value === 'number' && Number.isSafeInteger(value) ? pass(value) : fail('Expected an integer.');
+    case 'boolean':
+      return typeof value === 'boolean' ? pass(value) : fail('Expected true or false.');
+    case 'date':
+      return typeof value === 'string' && isCalendarDate(value) ? pass(value) : fail('Expected a calendar date YYYY-MM-DD.');
+    case 'datetime':
+      return typeof value === 'string' && isIsoInstant(value) ? pass(value) : fail('Expected an ISO 8601 date-time with an offset (Z or ±hh:mm).');
+    case 'url':
+      return typeof value === 'string' && isHttpUrl(value) ? pass(value) : fail('Expected an http(s) URL.');
+    case 'enum':
+      return typeof value === 'string' && (field.options ?? []).includes(value)
+        ? pass(value)
+        : fail(`Expected one of: ${(field.options ?? []).join(', ')}.`);
+    default: {
+      const unknownType: never = field.type;
+      return fail(`Unknown field type ${String(unknownType)}.`);
+    }
+  }
+}
