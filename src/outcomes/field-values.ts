@@ -1,4 +1,5 @@
 import type { LeadField } from '../goals/schemas.js';
+import { isCalendarDate } from '../progress/calendar.js';
 
 export type FieldCheck = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -6,18 +7,8 @@ export const MAX_TEXT_VALUE = 2000;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9 ().-]{5,30}$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // ISO 8601 date-time with a required offset (Z or ±hh:mm); seconds and fractions optional.
-const DATETIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)$/i;
-
-/** A real calendar date `YYYY-MM-DD` (no 2026-02-30). */
-export function isCalendarDate(value: string): boolean {
-  const m = DATE.exec(value);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
+const DATETIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
 
 /** An ISO 8601 instant with an offset, naming a real date and time. */
 export function isIsoInstant(value: string): boolean {
