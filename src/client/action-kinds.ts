@@ -22,6 +22,7 @@ export const ACTION_KINDS = {
   'agents.create': 'idempotent',
   'agents.update': 'write',
   'agents.delete': 'write',
+  'outcomes.evaluate': 'idempotent',
 } as const satisfies Record<ActionKey, ActionKind>;
 
 /** An action this build of the client does not know is treated as the least safe kind. */

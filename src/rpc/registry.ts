@@ -11,6 +11,7 @@ import { goalsGenerate } from '../goals/generate.js';
 import { goalsGet } from '../goals/get.js';
 import { goalsList } from '../goals/list.js';
 import { goalsUpdate } from '../goals/update.js';
+import { outcomesEvaluate } from '../outcomes/evaluate.js';
 import type { ActionSpec } from './define-action.js';
 
 /** Every action of the API: the dispatcher's table, the catalog and the typed client's source. */
@@ -28,6 +29,7 @@ export const actions = [
   agentsCreate,
   agentsUpdate,
   agentsDelete,
+  outcomesEvaluate,
 ] as const;
 
 export type Registry = typeof actions;

@@ -42,6 +42,11 @@ export const samples: Record<ActionKey, (f: Fixture) => Record<string, unknown>>
   'agents.create': () => ({ resource: 'agents', action: 'create', data: { name: 'Support agent' } }),
   'agents.update': (f) => ({ resource: 'agents', action: 'update', id: f.spareAgentId, data: { name: 'Renamed' } }),
   'agents.delete': (f) => ({ resource: 'agents', action: 'delete', id: f.spareAgentId }),
+  'outcomes.evaluate': (f) => ({
+    resource: 'outcomes',
+    action: 'evaluate',
+    data: { goal_id: f.goalId, conversation_id: 'call_1', transcript: 'Agent: Hello. User: Book me for Tuesday.' },
+  }),
 };
 
 /** Actions whose sample names an existing record; another owner's records must look missing to them. */

@@ -1,0 +1,79 @@
+import * as z from 'zod';
+import { findAgent } from '../agents/store.js';
+import type { Goal } from '../goals/schemas.js';
+import { findGoal } from '../goals/store.js';
+import { askModel, readAnswer, type AskWords } from '../llm/ask.js';
+import type { ActionContext } from '../rpc/context.js';
+import { defineAction } from '../rpc/define-action.js';
+import { ApiError, notFound } from '../rpc/errors.js';
+import { instructionsFor, MAX_OUTPUT_TOKENS, TEMPERATURE, transcriptMessage } from './evaluate-prompt.js';
+import { answerFormatFor, answerSchema, evaluateInput, evaluationSchema, type EvaluateInput } from './evaluation-schemas.js';
+import { verifyAnswer } from './verify.js';
+
+const WORDS: AskWords = {
+  action: 'evaluate',
+  unusable: 'The AI model returned an unusable evaluation; try again.',
+  refused: 'The AI model declined to evaluate this conversation.',
+};
+
+/** The goal to judge against and the agent that had the conversation, refused (404, 409) before any model call. */
+async function goalToJudge(ctx: ActionContext, data: EvaluateInput): Promise<{ goal: Goal; agentId: string }> {
+  let goalId = data.goal_id;
+  let agentId: string | undefined;
+  if (data.agent_id !== undefined) {
+    const agent = await findAgent(ctx.db, ctx.access, data.agent_id);
+    if (!agent) throw notFound('Agent', data.agent_id);
+    if (agent.goal_id === null) {
+      throw new ApiError('CONFLICT', `Agent ${agent.id} has no attached goal: attach one, or give goal_id.`);
+    }
+    goalId = agent.goal_id;
+    agentId = agent.id;
+  }
+  if (goalId === undefined) throw new Error('evaluateInput guarantees goal_id or agent_id');
+  const goal = await findGoal(ctx.db, ctx.access, goalId);
+  if (!goal) throw notFound('Goal', goalId);
+  if (goal.status === 'archived') throw new ApiError('CONFLICT', `Goal ${goal.id} is archived and takes no new outcomes.`);
+  return { goal, agentId: agentId ?? goal.agent_id };
+}
+
+export const evaluateResultSchema = z.object({
+  evaluation: evaluationSchema,
+  outcome: z.null().describe('The recorded outcome, or null with record: false.'),
+  model: z.string().describe('The model that judged the conversation.'),
+});
+
+export const outcomesEvaluate = defineAction({
+  resource: 'outcomes',
+  action: 'evaluate',
+  description:
+    "Asks the configured LLM whether a conversation achieved its goal and which of the goal's lead-info values it states, each with a verbatim quote; every quote is looked up in the transcript and every value checked against its field before anything is saved. With record (default true) the checked result becomes the conversation's outcome. The request is fully checked (400, 404, 409) before the LLM is called.",
+  scope: 'outcomes:write',
+  id: 'forbidden',
+  input: evaluateInput,
+  result: evaluateResultSchema,
+  aliases: {
+    goalId: 'goal_id',
+    agentId: 'agent_id',
+    conversationId: 'conversation_id',
+    channelId: 'channel_id',
+    contactId: 'contact_id',
+    occurredAt: 'occurred_at',
+  },
+  idempotent: true,
+  budget: 'evaluate',
+  async run({ data }, ctx) {
+    // Every database read happens before the LLM call: nothing is held while it runs.
+    const { goal } = await goalToJudge(ctx, data);
+    const request = {
+      instructions: instructionsFor(goal),
+      input: transcriptMessage(data.transcript),
+      schemaName: 'conversation_evaluation',
+      schema: answerFormatFor(goal.fields),
+      maxOutputTokens: MAX_OUTPUT_TOKENS,
+      temperature: TEMPERATURE,
+    };
+    const answer = await askModel(ctx, request, WORDS);
+    const evaluation = verifyAnswer(goal.fields, data.transcript, readAnswer(ctx, answerSchema, answer, WORDS));
+    return { evaluation, outcome: null, model: answer.model };
+  },
+});
