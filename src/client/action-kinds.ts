@@ -22,6 +22,10 @@ export const ACTION_KINDS = {
   'agents.create': 'idempotent',
   'agents.update': 'write',
   'agents.delete': 'write',
+  'outcomes.record': 'idempotent',
+  'outcomes.get': 'read',
+  'outcomes.list': 'read',
+  'outcomes.delete': 'write',
   'outcomes.evaluate': 'idempotent',
 } as const satisfies Record<ActionKey, ActionKind>;
 

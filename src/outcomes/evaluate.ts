@@ -3,12 +3,16 @@ import { findAgent } from '../agents/store.js';
 import type { Goal } from '../goals/schemas.js';
 import { findGoal } from '../goals/store.js';
 import { askModel, readAnswer, type AskWords } from '../llm/ask.js';
+import { isoNow } from '../platform/clock.js';
 import type { ActionContext } from '../rpc/context.js';
 import { defineAction } from '../rpc/define-action.js';
 import { ApiError, notFound } from '../rpc/errors.js';
 import { instructionsFor, MAX_OUTPUT_TOKENS, TEMPERATURE, transcriptMessage } from './evaluate-prompt.js';
 import { answerFormatFor, answerSchema, evaluateInput, evaluationSchema, type EvaluateInput } from './evaluation-schemas.js';
-import { verifyAnswer } from './verify.js';
+import { occurredAtOrNow, refusalError } from './record.js';
+import { outcomeSchema, RECORD_ALIASES, type Outcome } from './schemas.js';
+import { recordOutcome } from './store.js';
+import { achievedOf, collectedValues, verifyAnswer, type Evaluation } from './verify.js';
 
 const WORDS: AskWords = {
   action: 'evaluate',
@@ -16,8 +20,11 @@ const WORDS: AskWords = {
   refused: 'The AI model declined to evaluate this conversation.',
 };
 
-/** The goal to judge against and the agent that had the conversation, refused (404, 409) before any model call. */
-async function goalToJudge(ctx: ActionContext, data: EvaluateInput): Promise<{ goal: Goal; agentId: string }> {
+/**
+ * The goal to judge against, and the agent that had the conversation when it was named (else the
+ * goal's own agent records it); refused (404, 409) before any model call.
+ */
+async function goalToJudge(ctx: ActionContext, data: EvaluateInput): Promise<{ goal: Goal; agentId: string | undefined }> {
   let goalId = data.goal_id;
   let agentId: string | undefined;
   if (data.agent_id !== undefined) {
@@ -33,12 +40,44 @@ async function goalToJudge(ctx: ActionContext, data: EvaluateInput): Promise<{ g
   const goal = await findGoal(ctx.db, ctx.access, goalId);
   if (!goal) throw notFound('Goal', goalId);
   if (goal.status === 'archived') throw new ApiError('CONFLICT', `Goal ${goal.id} is archived and takes no new outcomes.`);
-  return { goal, agentId: agentId ?? goal.agent_id };
+  return { goal, agentId };
+}
+
+/** The checked result as the conversation's outcome: record's own write (one upsert), with source evaluation. */
+async function recordEvaluation(
+  ctx: ActionContext,
+  data: EvaluateInput,
+  target: { goal: Goal; agentId: string | undefined; occurredAt: string },
+  evaluation: Evaluation,
+): Promise<Outcome> {
+  const result = await recordOutcome(
+    ctx.db,
+    ctx.access,
+    {
+      id: ctx.ids.uuid(),
+      goal_id: target.goal.id,
+      agent_id: target.agentId,
+      conversation_id: data.conversation_id,
+      channel_id: data.channel_id,
+      contact_id: data.contact_id,
+      achieved: achievedOf(evaluation.verdict),
+      values: collectedValues(evaluation),
+      missing_required: evaluation.missing_required,
+      source: 'evaluation',
+      evaluation: { ...evaluation },
+      notes: null,
+      occurred_at: target.occurredAt,
+    },
+    isoNow(ctx.clock),
+  );
+  // The goal can be archived or deleted while the model thinks: then the same errors as record's.
+  if (result.kind !== 'recorded') throw refusalError(result, target.goal.id, target.agentId);
+  return result.outcome;
 }
 
 export const evaluateResultSchema = z.object({
   evaluation: evaluationSchema,
-  outcome: z.null().describe('The recorded outcome, or null with record: false.'),
+  outcome: outcomeSchema.nullable().describe('The recorded outcome (source "evaluation"), or null with record: false.'),
   model: z.string().describe('The model that judged the conversation.'),
 });
 
@@ -51,19 +90,14 @@ export const outcomesEvaluate = defineAction({
   id: 'forbidden',
   input: evaluateInput,
   result: evaluateResultSchema,
-  aliases: {
-    goalId: 'goal_id',
-    agentId: 'agent_id',
-    conversationId: 'conversation_id',
-    channelId: 'channel_id',
-    contactId: 'contact_id',
-    occurredAt: 'occurred_at',
-  },
+  aliases: RECORD_ALIASES,
   idempotent: true,
   budget: 'evaluate',
   async run({ data }, ctx) {
     // Every database read happens before the LLM call: nothing is held while it runs.
-    const { goal } = await goalToJudge(ctx, data);
+    const { goal, agentId } = await goalToJudge(ctx, data);
+    // Checked now so that a bad occurred_at costs no model call; "now" is the request's arrival.
+    const occurredAt = occurredAtOrNow(data.occurred_at, isoNow(ctx.clock));
     const request = {
       instructions: instructionsFor(goal),
       input: transcriptMessage(data.transcript),
@@ -74,6 +108,7 @@ export const outcomesEvaluate = defineAction({
     };
     const answer = await askModel(ctx, request, WORDS);
     const evaluation = verifyAnswer(goal.fields, data.transcript, readAnswer(ctx, answerSchema, answer, WORDS));
-    return { evaluation, outcome: null, model: answer.model };
+    const outcome = data.record ? await recordEvaluation(ctx, data, { goal, agentId, occurredAt }, evaluation) : null;
+    return { evaluation, outcome, model: answer.model };
   },
 });

@@ -62,15 +62,26 @@ export function decodeCursor(cursor: string): Cursor {
   }
 }
 
-/** The store fetches `limit + 1` rows; the extra one only tells whether there is a next page. */
-export function toPage<T extends { created_at: string; id: string }>(rows: T[], limit: number, count: number): Page<T> {
+const byCreation = (item: { created_at: string; id: string }): Cursor => ({ createdAt: item.created_at, id: item.id });
+
+/**
+ * The store fetches `limit + 1` rows; the extra one only tells whether there is a next page.
+ * `cursorOf` gives the sort key of an item (created_at by default; outcomes sort by occurred_at).
+ */
+export function toPage<T extends { id: string }>(
+  rows: T[],
+  limit: number,
+  count: number,
+  ...[cursorOf]: T extends { created_at: string } ? [((item: T) => Cursor)?] : [(item: T) => Cursor]
+): Page<T> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   const hasMore = rows.length > limit;
+  const keyOf = cursorOf ?? (byCreation as unknown as (item: T) => Cursor);
   return {
     items,
     count,
     has_more: hasMore,
-    next_cursor: hasMore && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+    next_cursor: hasMore && last ? encodeCursor(keyOf(last)) : null,
   };
 }

@@ -11,6 +11,10 @@ import { goalsGenerate } from '../goals/generate.js';
 import { goalsGet } from '../goals/get.js';
 import { goalsList } from '../goals/list.js';
 import { goalsUpdate } from '../goals/update.js';
+import { outcomesDelete } from '../outcomes/delete.js';
+import { outcomesGet } from '../outcomes/get.js';
+import { outcomesList } from '../outcomes/list.js';
+import { outcomesRecord } from '../outcomes/record.js';
 import { outcomesEvaluate } from '../outcomes/evaluate.js';
 import type { ActionSpec } from './define-action.js';
 
@@ -29,6 +33,10 @@ export const actions = [
   agentsCreate,
   agentsUpdate,
   agentsDelete,
+  outcomesRecord,
+  outcomesGet,
+  outcomesList,
+  outcomesDelete,
   outcomesEvaluate,
 ] as const;
 
