@@ -17,6 +17,7 @@ export const ACTION_KINDS = {
   'goals.attach': 'idempotent',
   'goals.detach': 'write',
   'goals.generate': 'idempotent',
+  'goals.progress': 'read',
   'agents.list': 'read',
   'agents.get': 'read',
   'agents.create': 'idempotent',

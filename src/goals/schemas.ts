@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { nameSchema, ownerSchema, patchSchema, timestampSchema, recordId } from '../rpc/common-schemas.js';
+import { instantSchema, nameSchema, ownerSchema, patchSchema, timestampSchema, recordId } from '../rpc/common-schemas.js';
 import { pageInputShape, pageResultSchema, pageRule, pageRuleMessage } from '../rpc/pagination.js';
 import { isCalendarDate } from '../progress/calendar.js';
 import { isTimeZone } from '../progress/time-zone.js';
@@ -249,6 +249,11 @@ export const progressSchema = z
   .describe('How the goal is doing against each target, as of an instant.');
 
 export type Progress = z.infer<typeof progressSchema>;
+
+export const progressInput = z.strictObject({
+  at: instantSchema.optional().describe('The "as of" instant (any ISO 8601 instant with an offset); default now.'),
+  history: z.int().min(0).max(52).default(0).describe('How many past windows of each recurring target to add (0–52).'),
+});
 
 export const includeSchema = z
   .array(z.enum(['progress']))

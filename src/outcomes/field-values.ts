@@ -1,5 +1,6 @@
 import type { LeadField } from '../goals/schemas.js';
 import { isCalendarDate } from '../progress/calendar.js';
+import { isIsoInstant } from '../rpc/common-schemas.js';
 
 export type FieldCheck = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -7,15 +8,6 @@ export const MAX_TEXT_VALUE = 2000;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9 ().-]{5,30}$/;
-// ISO 8601 date-time with a required offset (Z or ±hh:mm); seconds and fractions optional.
-const DATETIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
-
-/** An ISO 8601 instant with an offset, naming a real date and time. */
-export function isIsoInstant(value: string): boolean {
-  const m = DATETIME.exec(value);
-  return m !== null && m[1] !== undefined && isCalendarDate(m[1]) && Number.isFinite(Date.parse(value));
-}
-
 function isHttpUrl(value: string): boolean {
   if (value.length > 2000) return false;
   try {

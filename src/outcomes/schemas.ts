@@ -1,22 +1,13 @@
 import * as z from 'zod';
 import { channelIdSchema } from '../goals/schemas.js';
-import { ownerSchema, recordId, timestampSchema } from '../rpc/common-schemas.js';
+import { instantSchema, ownerSchema, recordId, timestampSchema } from '../rpc/common-schemas.js';
 import { pageInputShape, pageResultSchema, pageRule, pageRuleMessage } from '../rpc/pagination.js';
-import { isIsoInstant } from './field-values.js';
 
 export const OUTCOME_SOURCES = ['api', 'evaluation'] as const;
 export type OutcomeSource = (typeof OUTCOME_SOURCES)[number];
 
 /** How far ahead of the server's clock an `occurred_at` may be (clock skew between systems). */
 export const MAX_FUTURE_MS = 5 * 60_000;
-
-/** Any ISO 8601 instant with an offset, normalised to UTC with milliseconds. */
-export const instantSchema = z
-  .string()
-  .max(40)
-  .refine(isIsoInstant, { message: 'Must be an ISO 8601 date-time with an offset (Z or ±hh:mm).' })
-  .transform((value) => new Date(Date.parse(value)).toISOString())
-  .meta({ format: 'date-time' });
 
 export const conversationIdSchema = z
   .string()

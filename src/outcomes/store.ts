@@ -306,3 +306,68 @@ export async function listOutcomes(
 ): Promise<{ items: Outcome[]; count: number }> {
   return runList(db, { page: outcomePage, count: outcomeCount }, access, filters, page, toOutcome);
 }
+
+/** Verdict counts of a span of time. */
+export interface Counts {
+  conversations: number;
+  achieved: number;
+}
+
+/** One goal's counters from hour `from` (inclusive) to `to` (exclusive), both `YYYY-MM-DDTHH`. */
+export interface HourSpan {
+  goalId: string;
+  from: string;
+  to: string;
+}
+
+export interface HourCount extends Counts {
+  goal_id: string;
+  hour: string;
+}
+
+/**
+ * The hourly counters of several goals in one statement (the spans travel as one JSON parameter,
+ * so any number of goals fits D1's 100-parameter limit). Each span is a primary-key range.
+ */
+export async function readHourCounts(db: Db, spans: readonly HourSpan[]): Promise<HourCount[]> {
+  if (spans.length === 0) return [];
+  const json = JSON.stringify(spans.map((s) => [s.goalId, s.from, s.to]));
+  const { rows } = await sql<HourCount>`
+    SELECT h.goal_id, h.hour, h.conversations, h.achieved
+    FROM json_each(${json}) AS s
+    JOIN outcome_hours AS h
+      ON h.goal_id = json_extract(s.value, '$[0]')
+     AND h.hour >= json_extract(s.value, '$[1]')
+     AND h.hour < json_extract(s.value, '$[2]')
+    ORDER BY s.key, h.hour`.execute(db.kysely);
+  return rows;
+}
+
+/** Outcomes with a verdict of one goal in `[from, to)`, a part of one hour that counters cannot split. */
+export interface EdgeSpan {
+  goalId: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * Counts of each edge span in one statement, from the (goal_id, occurred_at, id, achieved) index
+ * alone: each span lies within one hour, so this reads at most that hour's outcomes.
+ */
+export async function readEdgeCounts(db: Db, spans: readonly EdgeSpan[]): Promise<Counts[]> {
+  if (spans.length === 0) return [];
+  const json = JSON.stringify(spans.map((s) => [s.goalId, s.from, s.to]));
+  const { rows } = await sql<Counts & { i: number }>`
+    SELECT s.key AS i, count(o.goal_id) AS conversations, coalesce(sum(o.achieved), 0) AS achieved
+    FROM json_each(${json}) AS s
+    LEFT JOIN outcomes AS o INDEXED BY outcomes_goal_occurred
+      ON o.goal_id = json_extract(s.value, '$[0]')
+     AND o.occurred_at >= json_extract(s.value, '$[1]')
+     AND o.occurred_at < json_extract(s.value, '$[2]')
+     AND o.achieved IS NOT NULL
+    GROUP BY s.key
+    ORDER BY s.key`.execute(db.kysely);
+  const out: Counts[] = spans.map(() => ({ conversations: 0, achieved: 0 }));
+  for (const row of rows) out[Number(row.i)] = { conversations: Number(row.conversations), achieved: Number(row.achieved) };
+  return out;
+}

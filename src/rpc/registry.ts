@@ -10,6 +10,7 @@ import { goalsDetach } from '../goals/detach.js';
 import { goalsGenerate } from '../goals/generate.js';
 import { goalsGet } from '../goals/get.js';
 import { goalsList } from '../goals/list.js';
+import { goalsProgress } from '../goals/progress.js';
 import { goalsUpdate } from '../goals/update.js';
 import { outcomesDelete } from '../outcomes/delete.js';
 import { outcomesGet } from '../outcomes/get.js';
@@ -28,6 +29,7 @@ export const actions = [
   goalsAttach,
   goalsDetach,
   goalsGenerate,
+  goalsProgress,
   agentsList,
   agentsGet,
   agentsCreate,

@@ -17,7 +17,10 @@ export async function makeFixture(h: Harness, user?: TestUser): Promise<Fixture>
   const owner = user ?? (await h.makeUser());
   const agent = await h.makeAgent(owner);
   const spare = await h.makeAgent(owner, { name: 'Spare agent' });
-  const goal = await h.makeGoal(owner, { agent_id: agent.id });
+  const goal = await h.makeGoal(owner, {
+    agent_id: agent.id,
+    targets: [{ period: 'week', target_type: 'count', target_count: 5 }],
+  });
   await h.ok(owner, { resource: 'goals', action: 'attach', data: { goalId: goal.id, agentId: agent.id } });
   const outcome = await h.ok<{ id: string }>(owner, {
     resource: 'outcomes',
@@ -44,6 +47,7 @@ export const samples: Record<ActionKey, (f: Fixture) => Record<string, unknown>>
     action: 'generate',
     data: { description: 'Book a qualified sales meeting and collect an email address.', agentId: f.agentId },
   }),
+  'goals.progress': (f) => ({ resource: 'goals', action: 'progress', id: f.goalId, data: { history: 2 } }),
   'agents.list': () => ({ resource: 'agents', action: 'list', data: {} }),
   'agents.get': (f) => ({ resource: 'agents', action: 'get', id: f.agentId }),
   'agents.create': () => ({ resource: 'agents', action: 'create', data: { name: 'Support agent' } }),
