@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { LeadField } from '../goals/schemas.js';
-import { recordId } from '../rpc/common-schemas.js';
-import { instantSchema, recordOutcomeInput } from './schemas.js';
+import { instantSchema, recordId } from '../rpc/common-schemas.js';
+import { recordOutcomeInput } from './schemas.js';
 import { TURN_ROLES, VERDICTS } from './verify.js';
 
 export const MAX_TRANSCRIPT_CHARS = 200_000;

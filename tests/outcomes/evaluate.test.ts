@@ -1,5 +1,4 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { actions } from '../../src/rpc/registry.js';
 import { completion, failure, startFakeOpenAi, type Answer } from '../support/fake-openai.js';
 import { createHarness, type Harness, type TestUser } from '../support/harness.js';
 
@@ -306,8 +305,7 @@ describe('outcomes.evaluate records the checked result', () => {
     expect(await outcomesOf(user, goalId)).toHaveLength(1);
   });
 
-  // Until goals.progress lands from the outcomes branch (the condition goes with it).
-  it.skipIf(!(actions as readonly { resource: string; action: string }[]).some((a) => a.resource === 'goals' && a.action === 'progress'))('moves the goal\'s progress at once', async () => {
+  it('moves the goal\'s progress at once', async () => {
     const { user, goalId } = await setup(h, { targets: [{ period: 'total', target_type: 'count', target_count: 4, deadline: '2099-12-31' }] });
     const progress = async () => (await user.invoke({ resource: 'goals', action: 'progress', id: goalId })).body.data.targets[0];
     expect(await progress()).toMatchObject({ conversations: 0, achieved: 0 });
