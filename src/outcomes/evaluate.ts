@@ -94,10 +94,10 @@ export const outcomesEvaluate = defineAction({
   idempotent: true,
   budget: 'evaluate',
   async run({ data }, ctx) {
+    // 400 before 404/409, as the contract orders them, and all before the model: none costs a call.
+    const occurredAt = occurredAtOrNow(data.occurred_at, isoNow(ctx.clock));
     // Every database read happens before the LLM call: nothing is held while it runs.
     const { goal, agentId } = await goalToJudge(ctx, data);
-    // Checked now so that a bad occurred_at costs no model call; "now" is the request's arrival.
-    const occurredAt = occurredAtOrNow(data.occurred_at, isoNow(ctx.clock));
     const request = {
       instructions: instructionsFor(goal),
       input: transcriptMessage(data.transcript),

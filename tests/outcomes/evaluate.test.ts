@@ -403,6 +403,29 @@ describe('outcomes.evaluate finds the goal before calling the model', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('reports a bad occurred_at (400) before an unknown goal (404)', async () => {
+    const { user } = await setup();
+    const ahead = new Date(h.clock.now().getTime() + 6 * 60_000).toISOString();
+
+    const reply = await evaluate(user, { goal_id: crypto.randomUUID(), conversation_id: conversation(), transcript: TURNS, occurred_at: ahead });
+
+    expect(reply.status).toBe(400);
+  });
+
+  it('does not hold the database while waiting for the model', async () => {
+    const { user, goalId, agentId } = await setup();
+    let reply!: (a: Answer) => void;
+    fake.enqueue(new Promise<Answer>((resolve) => (reply = resolve)));
+
+    const pending = evaluate(user, { goal_id: goalId, conversation_id: conversation(), transcript: TURNS });
+    await fake.waitForRequests(1);
+    const meanwhile = await user.invoke({ resource: 'outcomes', action: 'record', data: { goal_id: goalId, agent_id: agentId, conversation_id: conversation(), achieved: true } });
+    reply(answer([GOOD]));
+
+    expect(meanwhile.status).toBe(201);
+    expect((await pending).status).toBe(200);
+  });
+
   it('returns 403 FORBIDDEN for a key without outcomes:write', async () => {
     const { goalId } = await setup();
     const reader = await h.makeUser({ scopes: ['goals:read', 'outcomes:read'] });
