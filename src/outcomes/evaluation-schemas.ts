@@ -73,8 +73,11 @@ export const answerSchema = z.strictObject({
   values: z.array(z.strictObject({ key: z.string(), value: answerValue, quote: z.string() })),
 });
 
+/** OpenAI's strict schemas hold at most 1,000 enum values in all; past that, options are asked for as text. */
+export const MAX_ENUM_VALUES = 1000;
+
 /** What the model is asked for per field type: strings in the format the field checks, or a native JSON type. */
-function valueFor(field: LeadField): z.ZodType {
+function valueFor(field: LeadField, enumOptions: boolean): z.ZodType {
   switch (field.type) {
     case 'text':
       return z.string();
@@ -96,7 +99,7 @@ function valueFor(field: LeadField): z.ZodType {
       return z.string().describe('An http(s) URL.');
     case 'enum': {
       const [first, ...rest] = field.options ?? [];
-      return first === undefined ? z.string() : z.enum([first, ...rest]);
+      return first === undefined || !enumOptions ? z.string().describe("One of the field's options.") : z.enum([first, ...rest]);
     }
   }
 }
@@ -108,7 +111,9 @@ const quote = z.string().describe('The exact words of one turn of the transcript
  * a one-value enum and the value typed by the field, so a strict server cannot answer another shape.
  */
 export function answerFormatFor(fields: readonly LeadField[]): z.ZodType {
-  const items = fields.map((field) => z.strictObject({ key: z.enum([field.key]), value: valueFor(field).nullable(), quote }));
+  const enumValues = VERDICTS.length + fields.reduce((n, field) => n + 1 + (field.options?.length ?? 0), 0);
+  const enumOptions = enumValues <= MAX_ENUM_VALUES;
+  const items = fields.map((field) => z.strictObject({ key: z.enum([field.key]), value: valueFor(field, enumOptions).nullable(), quote }));
   const [first, second, ...rest] = items;
   const item = first === undefined ? z.strictObject({ key: z.string(), value: answerValue, quote }) : second === undefined ? first : z.union([first, second, ...rest]);
   return z.strictObject({

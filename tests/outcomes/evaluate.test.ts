@@ -127,6 +127,21 @@ describe('outcomes.evaluate: what the model receives', () => {
     expect(JSON.parse(fake.requests[0]?.body.messages[1].content)).toEqual({ transcript: text });
   });
 
+  it("asks for enum values as text when the goal's options would pass OpenAI's 1,000 enum values", async () => {
+    const options = Array.from({ length: 50 }, (_, i) => `option ${i}`);
+    const fields = Array.from({ length: 20 }, (_, i) => ({ key: `choice_${i}`, label: `Choice ${i}`, type: 'enum', options }));
+    const { user, goalId } = await setup(h, { fields });
+    fake.enqueue(answer([{ key: 'choice_3', value: 'OPTION 7', quote: 'Great.' }]));
+
+    const reply = await evaluate(user, { goal_id: goalId, conversation_id: conversation(), transcript: TURNS, record: false });
+
+    const variants: any[] = fake.requests[0]?.body.response_format.json_schema.schema.properties.values.items.anyOf;
+    const value = variants[3].properties.value;
+    expect(value.anyOf.map((v: { type: string }) => v.type)).toEqual(['string', 'null']);
+    expect(JSON.stringify(value)).not.toContain('enum');
+    expect(reply.body.data.evaluation.fields.choice_3).toMatchObject({ status: 'collected', value: 'option 7' });
+  });
+
   it('asks a goal without fields for no values', async () => {
     const { user, goalId } = await setup(h, { fields: [] });
     fake.enqueue(answer([]));
