@@ -9,9 +9,8 @@ import { defineAction } from '../rpc/define-action.js';
 import { ApiError, notFound } from '../rpc/errors.js';
 import { instructionsFor, MAX_OUTPUT_TOKENS, TEMPERATURE, transcriptMessage } from './evaluate-prompt.js';
 import { answerFormatFor, answerSchema, evaluateInput, evaluationSchema, type EvaluateInput } from './evaluation-schemas.js';
-import { occurredAtOrNow, refusalError } from './record.js';
+import { occurredAtOrNow, saveOutcome } from './record.js';
 import { outcomeSchema, RECORD_ALIASES, type Outcome } from './schemas.js';
-import { recordOutcome } from './store.js';
 import { achievedOf, collectedValues, verifyAnswer, type Evaluation } from './verify.js';
 
 const WORDS: AskWords = {
@@ -50,9 +49,9 @@ async function recordEvaluation(
   target: { goal: Goal; agentId: string | undefined; occurredAt: string },
   evaluation: Evaluation,
 ): Promise<Outcome> {
-  const result = await recordOutcome(
-    ctx.db,
-    ctx.access,
+  // The goal can be archived or deleted while the model thinks: then record's own errors.
+  const { outcome } = await saveOutcome(
+    ctx,
     {
       id: ctx.ids.uuid(),
       goal_id: target.goal.id,
@@ -70,9 +69,7 @@ async function recordEvaluation(
     },
     isoNow(ctx.clock),
   );
-  // The goal can be archived or deleted while the model thinks: then the same errors as record's.
-  if (result.kind !== 'recorded') throw refusalError(result, target.goal.id, target.agentId);
-  return result.outcome;
+  return outcome;
 }
 
 export const evaluateResultSchema = z.object({
