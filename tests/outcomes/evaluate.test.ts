@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { completion, failure, startFakeOpenAi, type Answer } from '../support/fake-openai.js';
-import { createHarness, type Harness, type TestUser } from '../support/harness.js';
+import { createHarness, snapshot, type Harness, type TestUser } from '../support/harness.js';
 
 const fake = await startFakeOpenAi();
 afterAll(() => fake.close());
@@ -288,12 +288,13 @@ describe('outcomes.evaluate records the checked result', () => {
   it('writes nothing with record: false and returns outcome null', async () => {
     const { user, goalId } = await setup();
     fake.enqueue(answer([GOOD]));
+    const before = await snapshot(h);
 
     const reply = await evaluate(user, { goal_id: goalId, conversation_id: conversation(), transcript: TURNS, record: false });
 
     expect(reply.status).toBe(200);
     expect(reply.body.data.outcome).toBeNull();
-    expect(await outcomesOf(user, goalId)).toEqual([]);
+    expect(await snapshot(h)).toEqual(before);
   });
 
   it('replaces the outcome of the same conversation, keeping its id', async () => {
@@ -461,8 +462,9 @@ describe('outcomes.evaluate when the model fails', () => {
   async function failWith(...answers: (Answer | Promise<Answer>)[]) {
     const { user, goalId } = await setup();
     fake.enqueue(...answers);
+    const before = await snapshot(h);
     const reply = await evaluate(user, { goal_id: goalId, conversation_id: conversation(), transcript: TURNS });
-    expect(await outcomesOf(user, goalId)).toEqual([]);
+    expect(await snapshot(h)).toEqual(before);
     return reply;
   }
 
