@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { nameSchema, ownerSchema, patchSchema, timestampSchema } from '../rpc/common-schemas.js';
-import { pageInputShape, pageResultSchema, pageRule, pageRuleMessage } from '../rpc/pagination.js';
+import { pageInput, pageResultSchema } from '../rpc/pagination.js';
 
 const agentName = nameSchema(200).describe('The agent\'s name, 1–200 characters (trimmed).');
 const agentDescription = z.string().max(2000).nullable().describe('Up to 2,000 characters, or null.');
@@ -26,6 +26,6 @@ export const createAgentInput = z.strictObject({
 
 export const updateAgentInput = patchSchema({ name: agentName, description: agentDescription });
 
-export const listAgentsInput = z.strictObject({ ...pageInputShape }).refine(pageRule, pageRuleMessage);
+export const listAgentsInput = pageInput({});
 
 export const agentPageSchema = pageResultSchema(agentSchema);

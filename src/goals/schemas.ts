@@ -1,6 +1,17 @@
 import * as z from 'zod';
-import { instantSchema, nameSchema, ownerSchema, patchSchema, timestampSchema, recordId } from '../rpc/common-schemas.js';
-import { pageInputShape, pageResultSchema, pageRule, pageRuleMessage } from '../rpc/pagination.js';
+import {
+  DATE_PATTERN,
+  instantSchema,
+  type JsonSchema,
+  nameSchema,
+  ownerSchema,
+  patchSchema,
+  publishAs,
+  recordId,
+  timestampSchema,
+  trimmedTextSchema,
+} from '../rpc/common-schemas.js';
+import { pageInput, pageResultSchema } from '../rpc/pagination.js';
 import { isCalendarDate } from '../progress/calendar.js';
 import { isTimeZone } from '../progress/time-zone.js';
 
@@ -23,15 +34,16 @@ const fieldKey = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,63}$/)
   .describe('Machine name of the field: a lowercase letter, then up to 63 of a-z, 0-9, _. Unique in the goal.');
-const fieldLabel = z.string().trim().min(1).max(100).describe('What the agent calls the field, 1–100 characters.');
+const fieldLabel = nameSchema(100).describe('What the agent calls the field, 1–100 characters (trimmed).');
 const fieldType = z.enum(FIELD_TYPES).describe('How the value is validated and stored.');
 const fieldDescription = z.string().max(500).nullable().describe('A hint for the agent, up to 500 characters.');
-const fieldOptions = z
-  .array(z.string().trim().min(1).max(100))
-  .min(1)
-  .max(50)
+const fieldOptions = publishAs(z.array(trimmedTextSchema(100)).min(1).max(50), (s) => {
+  s.uniqueItems = true;
+})
   .nullable()
-  .describe('The allowed values (1–50 unique strings of 1–100 characters): required for `enum`, null otherwise.');
+  .describe(
+    'The allowed values (1–50 unique strings of 1–100 characters, compared after trimming): required for `enum`, null otherwise.',
+  );
 
 type FieldShape = { type: string; options: readonly string[] | null };
 
@@ -59,22 +71,56 @@ const leadFieldShape = {
   options: fieldOptions,
 };
 
+/**
+ * `checkOptions` as JSON Schema: one variant for `enum` (options required) and one for every other
+ * type (options null). `anyOf`, not `oneOf`: the variants exclude each other by `type`, and more
+ * consumers (LLM tool schemas among them) accept `anyOf`.
+ */
+function publishOptionsRule(generated: JsonSchema): void {
+  const { properties, required, type: _object, additionalProperties: _closed, ...rest } = generated;
+  if (typeof properties !== 'object' || properties === null) return;
+  const props = properties as Record<string, JsonSchema>;
+  const { anyOf, ...optionsMeta } = props.options ?? {};
+  const list = Array.isArray(anyOf) ? (anyOf as JsonSchema[]).find((b) => b.type === 'array') : undefined;
+  if (!list) throw new Error('lead field: options is not a nullable array');
+  const { default: _default, ...optionsDoc } = optionsMeta;
+  const requiredKeys = Array.isArray(required) ? (required as string[]) : [];
+  const { enum: _types, ...typeDoc } = props.type ?? {};
+  const variant = (type: JsonSchema, options: JsonSchema, extraRequired: string[]): JsonSchema => ({
+    type: 'object',
+    properties: { ...props, type: { ...typeDoc, ...type }, options },
+    required: [...new Set([...requiredKeys, ...extraRequired])],
+    additionalProperties: false,
+  });
+  for (const key of Object.keys(generated)) delete generated[key];
+  Object.assign(generated, rest, {
+    type: 'object',
+    anyOf: [
+      variant({ const: 'enum' }, { ...optionsDoc, ...list }, ['type', 'options']),
+      variant({ enum: FIELD_TYPES.filter((t) => t !== 'enum') }, { ...optionsMeta, type: 'null' }, []),
+    ],
+  });
+}
+
 /** A lead-info field as stored and returned: every key present. */
-export const leadFieldSchema = z
-  .strictObject(leadFieldShape)
-  .superRefine(checkOptions)
-  .describe('A lead-info field the agent should collect.');
+export const leadFieldSchema = publishAs(
+  z.strictObject(leadFieldShape).superRefine(checkOptions).describe('A lead-info field the agent should collect.'),
+  publishOptionsRule,
+);
 
 /** A lead-info field as clients send it: `required`, `description` and `options` may be left out. */
-export const leadFieldInputSchema = z
-  .strictObject({
-    ...leadFieldShape,
-    required: leadFieldShape.required.default(false),
-    description: leadFieldShape.description.default(null),
-    options: leadFieldShape.options.default(null),
-  })
-  .superRefine(checkOptions)
-  .describe('A lead-info field the agent should collect.');
+export const leadFieldInputSchema = publishAs(
+  z
+    .strictObject({
+      ...leadFieldShape,
+      required: leadFieldShape.required.default(false),
+      description: leadFieldShape.description.default(null),
+      options: leadFieldShape.options.default(null),
+    })
+    .superRefine(checkOptions)
+    .describe('A lead-info field the agent should collect.'),
+  publishOptionsRule,
+);
 
 export type LeadField = z.infer<typeof leadFieldSchema>;
 
@@ -90,7 +136,9 @@ export const fieldsSchema = z
   .array(leadFieldInputSchema)
   .max(MAX_FIELDS)
   .superRefine(uniqueKeys)
-  .describe(`The lead-info fields, at most ${MAX_FIELDS}; keys are unique.`);
+  .describe(
+    `The lead-info fields, at most ${MAX_FIELDS}. Each field's \`key\` must be unique in the list: JSON Schema cannot say this, the server checks it.`,
+  );
 
 export const goalName = nameSchema(200).describe('What the agent should achieve, 1–200 characters (trimmed).');
 export const goalDescription = z
@@ -113,13 +161,10 @@ export const channelIdSchema = z
   .regex(/^[A-Za-z0-9._:@+-]{1,100}$/)
   .describe('An id of your own channel (a phone number, a widget…): 1–100 characters of A-Z a-z 0-9 . _ : @ + -.');
 
-export const tagSchema = z
-  .string()
-  .min(1)
-  .max(50)
-  .toLowerCase()
-  .regex(/^[a-z0-9_:-]+$/)
-  .describe('1–50 characters of a-z 0-9 _ : - (lowercased on input).');
+// Published lowercase: the schema then states uniqueness exactly (uppercase is also accepted and lowercased).
+export const tagSchema = publishAs(z.string().min(1).max(50).toLowerCase().regex(/^[a-z0-9_:-]+$/), (s) => {
+  s.pattern = '^[a-z0-9_:-]+$';
+}).describe('1–50 characters of a-z 0-9 _ : - (uppercase letters are accepted and lowercased).');
 
 const uniqueTags = (tags: readonly string[], ctx: z.RefinementCtx): void => {
   tags.forEach((tag, i) => {
@@ -127,23 +172,33 @@ const uniqueTags = (tags: readonly string[], ctx: z.RefinementCtx): void => {
   });
 };
 
-export const tagsSchema = z
-  .array(tagSchema)
-  .max(MAX_TAGS)
-  .superRefine(uniqueTags)
+export const tagsSchema = publishAs(z.array(tagSchema).max(MAX_TAGS).superRefine(uniqueTags), (s) => {
+  s.uniqueItems = true;
+})
   .describe(`Up to ${MAX_TAGS} unique tags.`);
 
-export const timeZoneSchema = z
-  .string()
-  .min(1)
-  .max(100)
-  .refine(isTimeZone, { message: 'Must be an IANA time zone name, such as Europe/Paris or UTC.' })
-  .describe('An IANA time zone (Europe/Paris); the calendar periods of targets are computed in it.');
+// IANA names renamed since the ICU of some runtimes took its list: accepted everywhere, listed too.
+const CURRENT_NAMES = ['Asia/Kolkata', 'Asia/Kathmandu', 'Asia/Ho_Chi_Minh', 'Asia/Yangon', 'Europe/Kyiv', 'America/Nuuk', 'Atlantic/Faroe', 'Pacific/Kanton', 'Pacific/Chuuk', 'Pacific/Pohnpei'];
 
-export const calendarDateSchema = z
-  .string()
-  .refine(isCalendarDate, { message: 'Must be a real calendar date YYYY-MM-DD.' })
-  .meta({ format: 'date' });
+/** The zone names the catalog lists: the runtime's canonical ones, UTC, and current spellings. */
+const listedZones = (): string[] =>
+  [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone'), ...CURRENT_NAMES])].filter(isTimeZone).sort();
+
+export const timeZoneSchema = publishAs(
+  z.string().min(1).max(100).refine(isTimeZone, { message: 'Must be an IANA time zone name, such as Europe/Paris or UTC.' }),
+  (s) => {
+    s.enum = listedZones();
+  },
+).describe('An IANA time zone (Europe/Paris); the calendar periods of targets are computed in it. Other names the runtime knows (aliases) are accepted too.');
+
+export const calendarDateSchema = publishAs(
+  z.string().refine(isCalendarDate, { message: 'Must be a real calendar date YYYY-MM-DD.' }),
+  (s) => {
+    s.type = 'string';
+    s.format = 'date';
+    s.pattern = `^${DATE_PATTERN}$`;
+  },
+);
 
 /** A target as clients send it: the unused keys may be left out or sent as null. */
 export const targetInputSchema = z
@@ -174,9 +229,54 @@ export const targetInputSchema = z
       if (t.start_date !== undefined && t.start_date !== null) issue('start_date', 'Only total targets take a start_date; use null.');
     }
   })
-  .describe('A period target: how many, or what share of, conversations should achieve the goal.');
+  .describe(
+    'A period target: how many, or what share of, conversations should achieve the goal. A total target\'s deadline is not before its start_date (the goal\'s creation day when not given).',
+  );
+publishAs(targetInputSchema, publishTargetRules);
 
 export type TargetInput = z.output<typeof targetInputSchema>;
+
+/**
+ * The target rules as JSON Schema: one variant per period kind and target type, each saying which
+ * keys it needs and which must be null. deadline ≥ start_date is stated in prose.
+ */
+function publishTargetRules(generated: JsonSchema): void {
+  const props = generated.properties as Record<string, JsonSchema> | undefined;
+  if (!props) throw new Error('target: no properties');
+  const asNull = (key: string): JsonSchema => ({ ...(props[key]?.description ? { description: props[key].description } : {}), type: 'null' });
+  const nonNull = (key: string): JsonSchema => {
+    const { anyOf, ...doc } = props[key] ?? {};
+    const branch = Array.isArray(anyOf) ? (anyOf as JsonSchema[]).find((b) => b.type !== 'null') : undefined;
+    return { ...doc, ...(branch ?? {}) };
+  };
+  const variant = (total: boolean, type: 'count' | 'rate'): JsonSchema => {
+    const other = type === 'count' ? 'target_rate' : 'target_count';
+    const own = type === 'count' ? 'target_count' : 'target_rate';
+    return {
+      type: 'object',
+      properties: {
+        ...props,
+        period: total ? { ...props.period, enum: undefined, const: 'total' } : { ...props.period, enum: PERIODS.filter((p) => p !== 'total') },
+        target_type: { ...props.target_type, enum: undefined, const: type },
+        [own]: nonNull(own),
+        [other]: asNull(other),
+        ...(total ? { deadline: nonNull('deadline') } : { deadline: asNull('deadline'), start_date: asNull('start_date') }),
+      },
+      required: ['period', 'target_type', own, ...(total ? ['deadline'] : [])],
+      additionalProperties: false,
+    };
+  };
+  const { properties: _p, required: _r, additionalProperties: _a, type: _t, ...rest } = generated;
+  for (const key of Object.keys(generated)) delete generated[key];
+  Object.assign(generated, rest, {
+    type: 'object',
+    anyOf: [variant(false, 'count'), variant(false, 'rate'), variant(true, 'count'), variant(true, 'rate')],
+  });
+  // JSON.stringify drops the `undefined` enums; remove them here so the object is clean too.
+  for (const v of generated.anyOf as JsonSchema[]) {
+    for (const p of Object.values(v.properties as Record<string, JsonSchema>)) if (p.enum === undefined) delete p.enum;
+  }
+}
 
 const onePrimary = (targets: readonly TargetInput[], ctx: z.RefinementCtx): void => {
   let seen = false;
@@ -191,7 +291,9 @@ export const targetsInputSchema = z
   .array(targetInputSchema)
   .max(MAX_TARGETS)
   .superRefine(onePrimary)
-  .describe(`Up to ${MAX_TARGETS} targets, kept in the order sent; [] clears them. On update the list is replaced (new ids).`);
+  .describe(
+    `Up to ${MAX_TARGETS} targets, kept in the order sent; [] clears them. On update the list is replaced (new ids). At most one has \`is_primary\` true.`,
+  );
 
 export const targetSchema = z
   .object({
@@ -312,16 +414,13 @@ export const updateGoalInput = patchSchema({
 
 export const getGoalInput = z.strictObject({ include: includeSchema });
 
-export const listGoalsInput = z
-  .strictObject({
-    agentId: recordId.optional().describe("Only this agent's goals."),
-    status: goalStatus.optional().describe('Only goals with this status.'),
-    channelId: channelIdSchema.optional().describe('Only goals of this channel.'),
-    tag: tagSchema.optional().describe('Only goals that have this tag.'),
-    include: includeSchema,
-    ...pageInputShape,
-  })
-  .refine(pageRule, pageRuleMessage);
+export const listGoalsInput = pageInput({
+  agentId: recordId.optional().describe("Only this agent's goals."),
+  status: goalStatus.optional().describe('Only goals with this status.'),
+  channelId: channelIdSchema.optional().describe('Only goals of this channel.'),
+  tag: tagSchema.optional().describe('Only goals that have this tag.'),
+  include: includeSchema,
+});
 
 export const goalPageSchema = pageResultSchema(goalSchema);
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { channelIdSchema } from '../goals/schemas.js';
 import { instantSchema, ownerSchema, recordId, timestampSchema } from '../rpc/common-schemas.js';
-import { pageInputShape, pageResultSchema, pageRule, pageRuleMessage } from '../rpc/pagination.js';
+import { pagedInput, pageResultSchema } from '../rpc/pagination.js';
 
 export const OUTCOME_SOURCES = ['api', 'evaluation'] as const;
 export type OutcomeSource = (typeof OUTCOME_SOURCES)[number];
@@ -56,8 +56,7 @@ export const recordOutcomeInput = z.strictObject({
   notes: z.string().max(2000).nullable().default(null).describe('Up to 2,000 characters.'),
 });
 
-export const listOutcomesInput = z
-  .strictObject({
+export const listOutcomesInput = pagedInput({
     goalId: recordId.optional().describe("Only this goal's outcomes."),
     agentId: recordId.optional().describe("Only this agent's outcomes."),
     contactId: contactIdSchema.optional().describe('Only outcomes with this contact.'),
@@ -66,12 +65,7 @@ export const listOutcomesInput = z
     achieved: z.boolean().nullable().optional().describe('true, false, or null for outcomes with no verdict.'),
     from: instantSchema.optional().describe('occurred_at at or after this instant.'),
     to: instantSchema.optional().describe('occurred_at before this instant.'),
-    limit: pageInputShape.limit,
-    offset: pageInputShape.offset,
-    cursor: pageInputShape.cursor,
-    ownerId: pageInputShape.ownerId,
-  })
-  .refine(pageRule, pageRuleMessage);
+});
 
 export const outcomePageSchema = pageResultSchema(outcomeSchema);
 

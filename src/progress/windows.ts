@@ -5,7 +5,7 @@
  *   window's first day (see `startOfLocalDay`), so windows tile time with no gap or overlap and a DST
  *   day lasts 23 or 25 hours. Weeks start on Monday; quarters on January, April, July and October 1.
  * - `windowContaining` picks the window by the instant's local date, then steps if that window does not
- *   hold the instant (a fall-back that repeats the last hour before midnight), so the result always does.
+ *   hold the instant (a safeguard: local dates need not be monotonic), so the result always holds it.
  * - `previousWindows` steps by "the window holding the instant just before this one", so a local day a
  *   zone skipped entirely (Pacific/Apia, 2011-12-30) never appears as an empty window.
  * - `totalWindow` runs from the start of `startDate` to the start of the day after `deadline`.
@@ -63,16 +63,34 @@ function shiftPeriod(period: RecurringPeriod, first: CivilDate, steps: number): 
   }
 }
 
-function windowBetween(startMs: number, endMs: number, timeZone: string): Window {
-  return { startMs, endMs, start: formatInZone(startMs, timeZone), end: formatInZone(endMs, timeZone) };
+interface DayStart {
+  ms: number;
+  text: string;
+}
+
+// Every goal in a list shares this week's edges: remembering them saves most Intl calls. Bounded, and
+// exact either way.
+const dayStarts = new Map<string, DayStart>();
+const DAY_STARTS_KEPT = 4096;
+
+function dayStart(date: CivilDate, timeZone: string): DayStart {
+  const key = `${timeZone} ${formatCalendarDate(date)}`;
+  let found = dayStarts.get(key);
+  if (!found) {
+    const ms = startOfLocalDay(formatCalendarDate(date), timeZone);
+    found = { ms, text: formatInZone(ms, timeZone) };
+    if (dayStarts.size >= DAY_STARTS_KEPT) dayStarts.clear();
+    dayStarts.set(key, found);
+  }
+  return found;
+}
+
+function windowBetween(start: DayStart, end: DayStart): Window {
+  return { startMs: start.ms, endMs: end.ms, start: start.text, end: end.text };
 }
 
 function windowFrom(period: RecurringPeriod, first: CivilDate, timeZone: string): Window {
-  return windowBetween(
-    startOfLocalDay(formatCalendarDate(first), timeZone),
-    startOfLocalDay(formatCalendarDate(shiftPeriod(period, first, 1)), timeZone),
-    timeZone,
-  );
+  return windowBetween(dayStart(first, timeZone), dayStart(shiftPeriod(period, first, 1), timeZone));
 }
 
 /** The calendar period of `period` that contains the instant `ms` in the zone. */
@@ -103,10 +121,31 @@ export function previousWindows(period: RecurringPeriod, current: Window, count:
 
 /** The window of a `total` target: `startDate` through `deadline`, both local dates, deadline included. */
 export function totalWindow(startDate: string, deadline: string, timeZone: string): Window {
+  const first = parseCalendarDate(startDate);
   const last = parseCalendarDate(deadline);
-  if (!last) throw new RangeError(`Not a calendar date: ${deadline}`);
+  if (!first || !last) throw new RangeError(`Not calendar dates: ${startDate}, ${deadline}`);
   // Valid YYYY-MM-DD dates compare as strings.
   if (deadline < startDate) throw new RangeError(`Deadline ${deadline} is before start date ${startDate}`);
-  const startMs = startOfLocalDay(startDate, timeZone);
-  return windowBetween(startMs, startOfLocalDay(formatCalendarDate(addDays(last, 1)), timeZone), timeZone);
+  return windowBetween(dayStart(first, timeZone), dayStart(addDays(last, 1), timeZone));
+}
+
+/** What a target says about its windows (the stored target row has these keys). */
+export interface TargetPeriod {
+  period: Period;
+  start_date: string | null;
+  deadline: string | null;
+}
+
+/** The window of a target as of an instant: the calendar period containing it, or the `total` window. */
+export function targetWindow(target: TargetPeriod, asOfMs: number, timeZone: string): Window {
+  if (target.period !== 'total') return windowContaining(target.period, asOfMs, timeZone);
+  if (target.start_date === null || target.deadline === null) {
+    throw new RangeError('A total target needs its start_date and deadline');
+  }
+  return totalWindow(target.start_date, target.deadline, timeZone);
+}
+
+/** The `count` windows before `current`, newest first; none for a `total` target, which has one window. */
+export function targetHistory(target: TargetPeriod, current: Window, count: number, timeZone: string): Window[] {
+  return target.period === 'total' ? [] : previousWindows(target.period, current, count, timeZone);
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { recordId } from './common-schemas.js';
+import { allPresent, type JsonSchema, publishedRule, recordId, TEXT_PATTERNS } from './common-schemas.js';
 import type { ActionSpec, IdRule } from './define-action.js';
 import { BODY_LIMIT, envelopeSchema, MAX_BATCH } from './envelope.js';
 import { ERROR_CODES, ERROR_CODE_LIST, ERROR_MEANINGS, type ErrorBody, type ErrorCode } from './errors.js';
@@ -9,12 +9,68 @@ import { actions } from './registry.js';
 export const API_VERSION = '0.1.0';
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
-type JsonSchema = Record<string, unknown>;
+/** What every string of every input must be; the patterns say the parts JSON Schema can. */
+export const TEXT_RULES =
+  'Strings are checked as sent. Lengths count UTF-16 code units: a character outside the Basic Multilingual Plane (most emoji) counts as two. NUL characters and unpaired surrogates (possible only as \\u escapes) are refused everywhere. Names and labels are stored trimmed; enum options are published without surrounding whitespace because they must be unique once trimmed, and the server also accepts and trims padded ones.';
 
-/** zod → JSON Schema 2020-12 without `$schema`: the documents embedding it name the dialect once. */
+const isStringSchema = (s: JsonSchema): boolean => s.type === 'string' && !('const' in s) && !('enum' in s);
+
+/**
+ * zod → JSON Schema 2020-12 without `$schema` (the documents embedding it name the dialect once),
+ * plus the rules registered with `publishAs`. Input strings without a pattern of their own get the
+ * NUL exclusion (every pattern we publish excludes NUL itself).
+ */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io });
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    override: ({ zodSchema, jsonSchema: generated }) => {
+      publishedRule(zodSchema)?.(generated);
+      if (io === 'input' && isStringSchema(generated) && generated.pattern === undefined) generated.pattern = TEXT_PATTERNS.noNul;
+    },
+  });
   return rest;
+}
+
+const propertiesOf = (schema: JsonSchema): Record<string, JsonSchema> =>
+  typeof schema.properties === 'object' && schema.properties !== null ? (schema.properties as Record<string, JsonSchema>) : {};
+
+/** Adds `clause` to the combinations the schema forbids: one `not` whose `anyOf` lists them all. */
+function forbid(schema: JsonSchema, clause: JsonSchema): void {
+  const current = schema.not as JsonSchema | undefined;
+  const clauses = current === undefined ? [] : Array.isArray(current.anyOf) && Object.keys(current).length === 1 ? current.anyOf : [current];
+  schema.not = clauses.length === 0 ? clause : { anyOf: [...clauses, clause] };
+}
+
+/**
+ * The published `data` of one action in or out of admin mode. Out of it, admin-only keys (and
+ * their aliases) are absent. An alias is a property with its key's schema; the two are exclusive
+ * (the server also takes both when equal), and a required key may be given by either.
+ */
+function publishedInput(spec: ActionSpec, generated: JsonSchema, admin: boolean): JsonSchema {
+  const schema = structuredClone(generated);
+  const properties = propertiesOf(schema);
+  const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
+  if (!admin) {
+    for (const key of spec.adminOnly ?? []) {
+      if (!(key in properties)) throw new Error(`${spec.resource}.${spec.action}: admin-only key ${key} is not in the input`);
+      delete properties[key];
+      required.delete(key);
+    }
+  }
+  for (const [alias, key] of Object.entries(spec.aliases ?? {})) {
+    const target = properties[key];
+    if (target === undefined) {
+      if (admin || !(spec.adminOnly ?? []).includes(key)) throw new Error(`${spec.resource}.${spec.action}: alias ${alias} names no input key`);
+      continue;
+    }
+    const either = required.has(key) ? 'Required: give' : 'Give';
+    properties[alias] = { ...target, description: `Another spelling of \`${key}\`.` };
+    target.description = `${target.description === undefined ? '' : `${String(target.description)} `}(${either} it as \`${key}\` or \`${alias}\`, not both.)`;
+    forbid(schema, allPresent(key, alias));
+    if (required.delete(key)) forbid(schema, { properties: { [key]: false, [alias]: false } });
+  }
+  if (Array.isArray(schema.required)) schema.required = [...required];
+  return schema;
 }
 
 const errorDetailSchema = z.object({
@@ -58,13 +114,17 @@ export interface CatalogAction {
   /** Whether an `Idempotency-Key` header makes a repeat replay the first answer. */
   idempotent: boolean;
   success_status: 200 | 201;
-  /** Accepted alternate spellings of `data` keys: alias → canonical key. */
+  /** Accepted alternate spellings of `data` keys: alias → canonical key (also properties of `input`). */
   aliases: Readonly<Record<string, string>>;
-  /** JSON Schema of `data`, input side: keys with defaults are optional. */
+  /** Keys of `data` only admin mode may use: in `admin_input`, not in `input`. */
+  admin_only: readonly string[];
+  /** JSON Schema of `data`, input side (keys with defaults are optional), outside admin mode. */
   input: JsonSchema;
+  /** JSON Schema of `data` in admin mode (`admin: true`); the same as `input` when `admin_only` is empty. */
+  admin_input: JsonSchema;
   /** JSON Schema of the success `data`, output side. */
   result: JsonSchema;
-  /** JSON Schema of the whole request body for this action. */
+  /** JSON Schema of the whole request body for this action (`oneOf` on `admin` when the inputs differ). */
   envelope: JsonSchema;
 }
 
@@ -72,6 +132,8 @@ export interface Catalog {
   name: 'Goalpost';
   version: string;
   json_schema_dialect: string;
+  /** The rules of strings that JSON Schema cannot say exactly. */
+  text_rules: string;
   endpoint: {
     method: 'POST';
     path: '/invoke';
@@ -91,29 +153,46 @@ export interface Catalog {
 
 const envelopeKeyDescription = (key: 'id' | 'admin'): string | undefined => envelopeSchema.shape[key].description;
 
-/** The exact request body of one action: const resource and action, its id rule, its `data`. */
-function actionEnvelope(spec: ActionSpec, input: JsonSchema): JsonSchema {
-  const dataRequired = (Array.isArray(input.required) && input.required.length > 0) || typeof input.minProperties === 'number';
-  return {
-    title: `${spec.resource}.${spec.action}`,
-    description: spec.description,
+/**
+ * The exact request body of one action: const resource and action, its id rule, its `data`; one
+ * variant per admin mode when admin mode takes more keys. `dataRequired` is read from the schema
+ * zod wrote, before aliases made required keys optional.
+ */
+function actionEnvelope(spec: ActionSpec, generated: JsonSchema, input: JsonSchema, adminInput: JsonSchema): JsonSchema {
+  const dataRequired = (Array.isArray(generated.required) && generated.required.length > 0) || typeof generated.minProperties === 'number';
+  const body = (data: JsonSchema, admin: JsonSchema, adminRequired: boolean): JsonSchema => ({
     type: 'object',
     properties: {
       resource: { const: spec.resource },
       action: { const: spec.action },
       ...(spec.id === 'required' ? { id: { ...jsonSchema(recordId, 'input'), description: envelopeKeyDescription('id') } } : {}),
-      data: input,
-      admin: { type: 'boolean', description: envelopeKeyDescription('admin') },
+      data,
+      admin: { type: 'boolean', ...admin, description: envelopeKeyDescription('admin') },
     },
-    required: ['resource', 'action', ...(spec.id === 'required' ? ['id'] : []), ...(dataRequired ? ['data'] : [])],
+    required: [
+      'resource',
+      'action',
+      ...(spec.id === 'required' ? ['id'] : []),
+      ...(dataRequired ? ['data'] : []),
+      ...(adminRequired ? ['admin'] : []),
+    ],
     additionalProperties: false,
+  });
+  const title = `${spec.resource}.${spec.action}`;
+  if ((spec.adminOnly ?? []).length === 0) return { title, description: spec.description, ...body(input, {}, false) };
+  return {
+    title,
+    description: `${spec.description} Admin mode (\`admin: true\`) also takes ${(spec.adminOnly ?? []).map((k) => `\`${k}\``).join(', ')}.`,
+    oneOf: [body(input, { const: false }, false), body(adminInput, { const: true }, true)],
   };
 }
 
 function buildCatalog(): Catalog {
   const resources: Catalog['resources'] = {};
   for (const spec of actions as readonly ActionSpec[]) {
-    const input = jsonSchema(spec.input, 'input');
+    const generated = jsonSchema(spec.input, 'input');
+    const input = publishedInput(spec, generated, false);
+    const adminInput = (spec.adminOnly ?? []).length === 0 ? input : publishedInput(spec, generated, true);
     const entry: CatalogAction = {
       resource: spec.resource,
       action: spec.action,
@@ -123,9 +202,11 @@ function buildCatalog(): Catalog {
       idempotent: spec.idempotent === true,
       success_status: spec.successStatus ?? 200,
       aliases: spec.aliases ?? {},
+      admin_only: spec.adminOnly ?? [],
       input,
+      admin_input: adminInput,
       result: jsonSchema(spec.result, 'output'),
-      envelope: actionEnvelope(spec, input),
+      envelope: actionEnvelope(spec, generated, input, adminInput),
     };
     const resource = (resources[spec.resource] ??= { actions: {} });
     resource.actions[spec.action] = entry;
@@ -134,6 +215,7 @@ function buildCatalog(): Catalog {
     name: 'Goalpost',
     version: API_VERSION,
     json_schema_dialect: JSON_SCHEMA_DIALECT,
+    text_rules: TEXT_RULES,
     endpoint: {
       method: 'POST',
       path: '/invoke',
@@ -226,9 +308,11 @@ function buildOpenApi(catalog: Catalog): JsonSchema {
       title: 'Goalpost',
       version: catalog.version,
       description:
-        'The goals service of an AI-agent platform. Every operation is one POST /invoke with an envelope `{ resource, action, id?, data?, admin? }`; the per-action envelopes below (and GET /schema) say exactly what each takes and returns.',
+        `The goals service of an AI-agent platform. Every operation is one POST /invoke with an envelope \`{ resource, action, id?, data?, admin? }\`; the per-action envelopes below (and GET /schema) say exactly what each takes and returns. ${TEXT_RULES}`,
     },
     jsonSchemaDialect: JSON_SCHEMA_DIALECT,
+    // Relative: resolved against where this document was fetched, so it is right behind any host or proxy.
+    servers: [{ url: '/', description: 'The server that served this document.' }],
     security: [{ bearerAuth: [] }],
     paths: {
       '/invoke': {
@@ -268,7 +352,7 @@ function buildOpenApi(catalog: Catalog): JsonSchema {
           },
         },
       },
-      '/schema': doc('The catalog', 'Every resource and action with description, scope, id rule, aliases, and the JSON Schema of its input, result and envelope; the error codes.'),
+      '/schema': doc('The catalog', 'Every resource and action with description, scope, id rule, aliases, admin-only keys, and the JSON Schema of its input (outside and in admin mode), result and envelope; the error codes.'),
       '/openapi.json': doc('This document', 'OpenAPI 3.1 for POST /invoke.'),
       '/health': doc('Health', 'Checks the database; no credentials needed.'),
     },

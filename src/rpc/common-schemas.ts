@@ -1,5 +1,45 @@
 import * as z from 'zod';
-import { isCalendarDate } from '../progress/calendar.js';
+
+/** A JSON Schema object as the catalog publishes it. */
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * Rules the server checks in code (refinements, trimming) written as JSON Schema, next to the zod
+ * schema they belong to. Only the catalog reads them: the structured-output schema sent to the LLM
+ * stays in the subset providers accept.
+ */
+const publishedRules = z.registry<{ publish: (generated: JsonSchema) => void }>();
+
+/** Registers how `schema` is published beyond what zod writes itself; returns `schema`. */
+export function publishAs<T extends z.ZodType>(schema: T, publish: (generated: JsonSchema) => void): T {
+  publishedRules.add(schema, { publish });
+  return schema;
+}
+
+/** The rule of `schema` or of the schema it was cloned from by `.describe()`/`.meta()`. */
+export function publishedRule(schema: z.core.$ZodType): ((generated: JsonSchema) => void) | undefined {
+  for (let s: z.core.$ZodType | undefined = schema; s !== undefined; s = s._zod.parent) {
+    const rule = publishedRules.get(s);
+    if (rule) return rule.publish;
+  }
+  return undefined;
+}
+
+/** JSON Schema for "all of these keys are present"; naming them in `properties` too keeps strict validators (ajv) content. */
+export const allPresent = (...keys: string[]): JsonSchema => ({
+  properties: Object.fromEntries(keys.map((k) => [k, true])),
+  required: keys,
+});
+
+/** JSON Schema patterns (ECMA-262) for text rules the server enforces. NUL is unstorable in every string. */
+export const TEXT_PATTERNS = {
+  /** Any text without NUL. */
+  noNul: '^[^\\u0000]*$',
+  /** At least one non-whitespace character, no NUL: what is left after trimming is not empty. */
+  hasText: '^\\s*[^\\u0000\\s][^\\u0000]*$',
+  /** Non-empty, no leading or trailing whitespace, no NUL. */
+  trimmed: '^[^\\u0000\\s](?:[^\\u0000]*[^\\u0000\\s])?$',
+} as const;
 
 /** A record id in input: a UUID, compared case-insensitively (stored ids are lowercase). */
 export const recordId = z.uuid().toLowerCase();
@@ -18,8 +58,24 @@ export const timestampSchema = z.iso.datetime().describe('ISO 8601 UTC with mill
 
 export const deletedSchema = z.object({ id: z.uuid(), deleted: z.literal(true) });
 
-/** Name-like text: trimmed, then 1–max characters. */
-export const nameSchema = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Name-like text: at most `max` characters as sent, with a non-whitespace character; stored trimmed.
+ * The length is checked before trimming, so the published `maxLength` is exact.
+ */
+export const nameSchema = (max: number) =>
+  publishAs(z.string().max(max).trim().min(1), (s) => {
+    s.pattern = TEXT_PATTERNS.hasText;
+  });
+
+/**
+ * Like `nameSchema`, but published without surrounding whitespace: for values compared after
+ * trimming (enum options must be unique), where `uniqueItems` on padded text would not be exact.
+ * The server still accepts and trims padded values.
+ */
+export const trimmedTextSchema = (max: number) =>
+  publishAs(z.string().max(max).trim().min(1), (s) => {
+    s.pattern = TEXT_PATTERNS.trimmed;
+  });
 
 /**
  * An update's input: a non-empty subset of the given keys. The emptiness check runs only on
@@ -38,19 +94,32 @@ export const patchSchema = <S extends z.core.$ZodLooseShape>(shape: S) =>
 /** The input of actions that take only an id: `data` may be left out or be `{}`. */
 export const emptyInput = z.strictObject({});
 
-// ISO 8601 date-time with a required offset (Z or ±hh:mm); seconds and fractions optional.
-const DATETIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
+// A real calendar date 0001-01-01 … 9999-12-31 (February 29 in leap years only), as a pattern
+// without lookarounds so JSON Schema consumers and generators can use it as it is.
+const YEAR = '(?:000[1-9]|00[1-9]\\d|0[1-9]\\d{2}|[1-9]\\d{3})';
+const LEAP_YEAR = '(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)';
+const MONTH_DAY = '(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))';
+export const DATE_PATTERN = `(?:${YEAR}-${MONTH_DAY}|${LEAP_YEAR}-02-29)`;
+/** ISO 8601 date-time with a required offset (Z or ±hh:mm); seconds and up to 9 fraction digits optional. */
+export const INSTANT_PATTERN = `^${DATE_PATTERN}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)$`;
+const INSTANT = new RegExp(INSTANT_PATTERN);
 
 /** An ISO 8601 instant with an offset, naming a real date and time. */
 export function isIsoInstant(value: string): boolean {
-  const m = DATETIME.exec(value);
-  return m !== null && m[1] !== undefined && isCalendarDate(m[1]) && Number.isFinite(Date.parse(value));
+  return INSTANT.test(value) && Number.isFinite(Date.parse(value));
 }
 
 /** Any ISO 8601 instant with an offset, normalised to UTC with milliseconds. */
-export const instantSchema = z
-  .string()
-  .max(40)
-  .refine(isIsoInstant, { message: 'Must be an ISO 8601 date-time with an offset (Z or ±hh:mm).' })
-  .transform((value) => new Date(Date.parse(value)).toISOString())
-  .meta({ format: 'date-time' });
+export const instantSchema = publishAs(
+  z
+    .string()
+    .max(40)
+    .refine(isIsoInstant, { message: 'Must be an ISO 8601 date-time with an offset (Z or ±hh:mm).' })
+    .transform((value) => new Date(Date.parse(value)).toISOString()),
+  (s) => {
+    s.type = 'string';
+    s.format = 'date-time';
+    s.pattern = INSTANT_PATTERN;
+    s.maxLength = 40;
+  },
+);

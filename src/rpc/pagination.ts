@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { base64Url, textFromBase64Url } from '../platform/encoding.js';
+import { allPresent, publishAs } from './common-schemas.js';
 import { validationError } from './errors.js';
 
 /** Position after which the next page starts: newest first by (created_at, id). */
@@ -11,7 +12,7 @@ export interface Cursor {
 export const MAX_OFFSET = 10_000;
 
 /** The paging keys every list action accepts. `offset` and `cursor` are exclusive. */
-export const pageInputShape = {
+const pageInputShape = {
   limit: z.int().min(1).max(100).default(50).describe('Page size, 1–100.'),
   offset: z
     .int()
@@ -19,19 +20,39 @@ export const pageInputShape = {
     .max(MAX_OFFSET)
     .optional()
     .describe(`Rows to skip (at most ${MAX_OFFSET}); deep pages are cheaper by cursor.`),
-  cursor: z.string().min(1).max(200).optional().describe('The `next_cursor` of the previous page.'),
+  cursor: publishAs(z.string().min(1).max(200), (s) => {
+    s.pattern = '^[A-Za-z0-9_-]+$'; // base64url, as `encodeCursor` writes it
+  })
+    .optional()
+    .describe('The `next_cursor` of the previous page (opaque). Not together with `offset`.'),
+  ownerId: z.string().min(1).max(255).optional().describe("Admin mode only: only this owner's records."),
+};
+
+/** The name search of lists whose records have a name. */
+const nameSearchShape = {
   q: z
     .string()
     .min(1)
     .max(200)
     .optional()
     .describe('Only records whose name contains this text: literal (no wildcards), ASCII case-insensitive.'),
-  ownerId: z.string().min(1).max(255).optional().describe("Admin mode only: only this owner's records."),
 };
 
-export const pageRule = (value: { offset?: number | undefined; cursor?: string | undefined }): boolean =>
+const pageRule = (value: { offset?: unknown; cursor?: unknown }): boolean =>
   value.offset === undefined || value.cursor === undefined;
-export const pageRuleMessage = { message: 'Give offset or cursor, not both.', path: ['cursor'] };
+
+/**
+ * A list action's input: its filters plus the paging keys, strict. The only way to build one, so
+ * every list publishes the offset/cursor exclusion (`not`) that the refine enforces.
+ */
+export const pageInput = <S extends z.core.$ZodLooseShape>(filters: S) => pagedInput({ ...filters, ...nameSearchShape });
+
+/** `pageInput` for records with no name to search (outcomes). */
+export const pagedInput = <S extends z.core.$ZodLooseShape>(filters: S) =>
+  z
+    .strictObject({ ...filters, ...pageInputShape })
+    .refine(pageRule, { message: 'Give offset or cursor, not both.', path: ['cursor'] })
+    .meta({ not: allPresent('offset', 'cursor') });
 
 export const pageResultSchema = <T extends z.ZodType>(item: T) =>
   z.object({

@@ -44,14 +44,6 @@ function envelopeValidator(resource: string, action: string): ValidateFunction {
   return validate;
 }
 
-/** Alternate spellings become canonical, as the server does before validating. */
-function canonical(envelope: Record<string, unknown>): Record<string, unknown> {
-  const aliases = entry(String(envelope.resource), String(envelope.action))?.aliases ?? {};
-  if (typeof envelope.data !== 'object' || envelope.data === null) return envelope;
-  const data = Object.fromEntries(Object.entries(envelope.data).map(([k, v]) => [aliases[k] ?? k, v]));
-  return { ...envelope, data };
-}
-
 describe('GET /schema', () => {
   it('answers without credentials, as cacheable JSON readable from any origin', async () => {
     const { res } = await getJson('/schema');
@@ -84,6 +76,8 @@ describe('GET /schema', () => {
   it('publishes JSON Schemas that ajv compiles in strict mode', () => {
     for (const a of Object.values(catalog.resources).flatMap((r) => Object.values(r.actions))) {
       expect(() => ajv.compile(a.input), `${a.resource}.${a.action} input`).not.toThrow();
+      expect(() => ajv.compile(a.admin_input), `${a.resource}.${a.action} admin_input`).not.toThrow();
+      expect(() => ajv.compile(a.envelope), `${a.resource}.${a.action} envelope`).not.toThrow();
       expect(() => ajv.compile(a.result), `${a.resource}.${a.action} result`).not.toThrow();
     }
     for (const schema of [catalog.envelope, catalog.success, catalog.error]) expect(() => ajv.compile(schema)).not.toThrow();
@@ -91,7 +85,7 @@ describe('GET /schema', () => {
 
   it("uses the input side for inputs (defaults optional) and the output side for results (always present)", () => {
     const create = entry('goals', 'create');
-    expect(create?.input.required).toEqual(['agent_id', 'name']);
+    expect(create?.input.required).toEqual(['name']); // agent_id may be given as its alias agentId
     expect(create?.result.required).toEqual(expect.arrayContaining(['status', 'priority', 'fields', 'description']));
   });
 
@@ -101,7 +95,7 @@ describe('GET /schema', () => {
       const envelope = samples[key](f);
       const [resource = '', action = ''] = key.split('.');
       const validate = envelopeValidator(resource, action);
-      expect(validate(canonical(envelope)), JSON.stringify(validate.errors)).toBe(true);
+      expect(validate(envelope), JSON.stringify(validate.errors)).toBe(true); // aliases are published too
       expect(validate({ ...envelope, data: { ...(envelope.data as object), surprise: 1 } })).toBe(false);
 
       const reply = await f.user.invoke(envelope);
@@ -135,6 +129,10 @@ describe('GET /openapi.json', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
+  });
+
+  it('names its server relative to where it was fetched, so generated clients and linters find the API', () => {
+    expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
   });
 
   it('is rejected by the validator once broken, so the check above can fail', async () => {
@@ -176,7 +174,7 @@ describe('README.md', () => {
     for (const envelope of envelopes) {
       const concrete = JSON.parse(placeholders(JSON.stringify(envelope))) as Record<string, unknown>;
       const validate = envelopeValidator(String(concrete.resource), String(concrete.action));
-      expect(validate(canonical(concrete)), `${JSON.stringify(envelope)}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      expect(validate(concrete), `${JSON.stringify(envelope)}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
   });
 });
