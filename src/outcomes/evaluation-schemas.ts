@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { LeadField } from '../goals/schemas.js';
-import { instantSchema, recordId } from '../rpc/common-schemas.js';
+import { allPresent, instantSchema, publishAs, recordId, type JsonSchema } from '../rpc/common-schemas.js';
 import { recordOutcomeInput } from './schemas.js';
 import { TURN_ROLES, VERDICTS } from './verify.js';
 
@@ -32,7 +32,16 @@ export const transcriptSchema = z
 // The outcome's own keys take record's rules, so both actions accept the same values.
 const { conversation_id, channel_id, contact_id, occurred_at } = recordOutcomeInput.shape;
 
-export const evaluateInput = z
+/** goal_id or agent_id, in either spelling: exactly one, as the catalog publishes it. */
+const GOAL_KEYS = ['goal_id', 'goalId'];
+const AGENT_KEYS = ['agent_id', 'agentId'];
+const publishOneTarget = (s: JsonSchema): void => {
+  const both = GOAL_KEYS.flatMap((goal) => AGENT_KEYS.map((agent) => allPresent(goal, agent)));
+  const neither = { properties: Object.fromEntries([...GOAL_KEYS, ...AGENT_KEYS].map((key) => [key, false])) };
+  s.not = { anyOf: [...both, neither] };
+};
+
+const evaluateShape = z
   .strictObject({
     goal_id: recordId.optional().describe('The goal to judge against. Give this or agent_id, not both.'),
     agent_id: recordId.optional().describe("The agent that had the conversation: its attached goal is used (409 when it has none)."),
@@ -51,6 +60,8 @@ export const evaluateInput = z
       ctx.addIssue({ code: 'custom', path: ['agent_id'], message: 'Give goal_id or agent_id, not both.' });
     }
   });
+
+export const evaluateInput = publishAs(evaluateShape, publishOneTarget);
 
 export type EvaluateInput = z.output<typeof evaluateInput>;
 
