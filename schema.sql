@@ -169,9 +169,9 @@ CREATE INDEX IF NOT EXISTS outcomes_owner_occurred ON outcomes (owner_id, occurr
 CREATE INDEX IF NOT EXISTS outcomes_occurred ON outcomes (occurred_at, id);
 CREATE INDEX IF NOT EXISTS outcomes_goal_occurred ON outcomes (goal_id, occurred_at, id, achieved);
 CREATE INDEX IF NOT EXISTS outcomes_agent_occurred ON outcomes (agent_id, occurred_at, id);
-CREATE INDEX IF NOT EXISTS outcomes_owner_contact_occurred ON outcomes (owner_id, contact_id, occurred_at, id);
-CREATE INDEX IF NOT EXISTS outcomes_owner_channel_occurred ON outcomes (owner_id, channel_id, occurred_at, id);
-CREATE INDEX IF NOT EXISTS outcomes_owner_conversation_occurred ON outcomes (owner_id, conversation_id, occurred_at, id);
+CREATE INDEX IF NOT EXISTS outcomes_contact_occurred ON outcomes (contact_id, occurred_at, id);
+CREATE INDEX IF NOT EXISTS outcomes_channel_occurred ON outcomes (channel_id, occurred_at, id);
+CREATE INDEX IF NOT EXISTS outcomes_conversation_occurred ON outcomes (conversation_id, occurred_at, id);
 
 -- Outcomes with a verdict per goal and UTC hour ('YYYY-MM-DDTHH'): progress sums these instead of
 -- reading outcomes. Triggers keep them in the outcome's own statement, so no write can forget them.

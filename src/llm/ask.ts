@@ -40,11 +40,19 @@ export async function askModel(ctx: ActionContext, request: JsonRequest, words: 
   if (!ctx.llm) {
     throw new ApiError('AI_NOT_CONFIGURED', 'No LLM is configured on this server: set OPENAI_API_KEY or OPENAI_BASE_URL.');
   }
+  const llm = ctx.llm;
   try {
-    return await ctx.llm.completeJson(request);
+    return await llm.completeJson({ ...request, requestId: ctx.requestId });
   } catch (err) {
     if (!(err instanceof LlmError)) throw err;
-    ctx.logger.warn(`${words.action}: LLM call failed`, { request_id: ctx.requestId, kind: err.kind, detail: err.detail });
+    // Where and which model: "HTTP 404" alone does not tell an operator what to fix.
+    ctx.logger.warn(`${words.action}: LLM call failed`, {
+      request_id: ctx.requestId,
+      kind: err.kind,
+      detail: err.detail,
+      base_url: llm.baseUrl,
+      model: llm.model,
+    });
     throw apiErrorOf(err, words);
   }
 }

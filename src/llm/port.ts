@@ -14,6 +14,8 @@ export interface JsonRequest {
   maxOutputTokens: number;
   /** Sampling temperature: 0 for judgements that must repeat, higher for suggestions. */
   temperature: number;
+  /** Ties the port's debug line to the request's access-log line. */
+  requestId?: string;
 }
 
 export interface JsonAnswer {
@@ -50,6 +52,8 @@ export class LlmError extends Error {
 export interface LlmPort {
   /** The configured model. */
   readonly model: string;
+  /** Where the provider is (no user info): a misconfiguration's log line names it with the model. */
+  readonly baseUrl: string;
   /** One completion whose answer is JSON. Resolves to it, or rejects with an `LlmError`. */
   completeJson(request: JsonRequest): Promise<JsonAnswer>;
 }
