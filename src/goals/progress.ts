@@ -10,6 +10,8 @@ export const goalsProgress = defineAction({
   description:
     "How the goal is doing against each target as of `at` (default now): the window containing it in the goal's time zone, counts, rate, pace and status, and optionally past windows.",
   scope: 'goals:read',
+  destructive: false,
+  naturallyIdempotent: true,
   id: 'required',
   input: progressInput,
   result: progressSchema,

@@ -8,6 +8,8 @@ export const outcomesDelete = defineAction({
   action: 'delete',
   description: "Deletes an outcome; it leaves its goal's progress at once.",
   scope: 'outcomes:write',
+  destructive: true,
+  naturallyIdempotent: true,
   id: 'required',
   input: emptyInput,
   result: deletedSchema,

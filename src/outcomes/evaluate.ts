@@ -88,6 +88,9 @@ export const outcomesEvaluate = defineAction({
   input: evaluateInput,
   result: evaluateResultSchema,
   aliases: RECORD_ALIASES,
+  // DESIGN 8: not destructive (it replaces one conversation's outcome as record does); each repeat asks the model again.
+  destructive: false,
+  naturallyIdempotent: false,
   idempotent: true,
   budget: 'evaluate',
   async run({ data }, ctx) {

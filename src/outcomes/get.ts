@@ -9,6 +9,8 @@ export const outcomesGet = defineAction({
   action: 'get',
   description: 'Returns one outcome.',
   scope: 'outcomes:read',
+  destructive: false,
+  naturallyIdempotent: true,
   id: 'required',
   input: emptyInput,
   result: outcomeSchema,

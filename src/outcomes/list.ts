@@ -9,6 +9,8 @@ export const outcomesList = defineAction({
   description:
     'Lists outcomes newest occurred_at first, with filters (from inclusive, to exclusive; achieved null = no verdict), a total count and cursor or offset paging.',
   scope: 'outcomes:read',
+  destructive: false,
+  naturallyIdempotent: true,
   id: 'forbidden',
   input: listOutcomesInput,
   result: outcomePageSchema,

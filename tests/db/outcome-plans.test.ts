@@ -1,7 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Access } from '../../src/db/owner-scope.js';
-import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
+import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
 import { listGoals, type GoalFilters } from '../../src/goals/store.js';
 import { progressOf } from '../../src/goals/progress-report.js';
 import { listOutcomes, readEdgeCounts, readHourCounts, recordOutcome, type OutcomeFilters } from '../../src/outcomes/store.js';
@@ -12,7 +12,7 @@ import { listOutcomes, readEdgeCounts, readHourCounts, recordOutcome, type Outco
  * counters by primary key and outcomes only inside the edge hours.
  */
 const captured: CompiledQuery[] = [];
-const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql(), onQuery: (q) => captured.push(q) });
+const db = openSqlite({ path: ':memory:', migrations: readMigrations(), onQuery: (q) => captured.push(q) });
 
 const USER = '00000000-0000-4000-8000-000000000001';
 const OTHER = '00000000-0000-4000-8000-000000000002';
