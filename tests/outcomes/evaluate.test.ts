@@ -408,6 +408,28 @@ describe('outcomes.evaluate finds the goal before calling the model', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('accepts a text transcript of exactly 200,000 characters (the request body may be 512 KiB)', async () => {
+    const { user, goalId } = await setup();
+    fake.enqueue(answer([]));
+
+    const reply = await evaluate(user, { goal_id: goalId, conversation_id: conversation(), transcript: 'x'.repeat(200_000), record: false });
+
+    expect(reply.status).toBe(200);
+  });
+
+  it.each([
+    ['text of 200,001 characters', 'x'.repeat(200_001)],
+    ['turns whose text totals 200,001 characters', [{ role: 'user', text: 'x'.repeat(100_000) }, { role: 'agent', text: 'y'.repeat(100_001) }]],
+  ])('returns 400 VALIDATION_ERROR for a transcript of %s, with no model call', async (_case, transcript) => {
+    const { user, goalId } = await setup();
+
+    const reply = await evaluate(user, { goal_id: goalId, conversation_id: conversation(), transcript });
+
+    expect(reply.status).toBe(400);
+    expect(reply.body.error?.details?.[0]?.path).toBe('data.transcript');
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('returns 400 VALIDATION_ERROR for an occurred_at over 5 minutes ahead, with no model call', async () => {
     const { user, goalId } = await setup();
     const ahead = new Date(h.clock.now().getTime() + 6 * 60_000).toISOString();
