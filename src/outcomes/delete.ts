@@ -8,9 +8,9 @@ export const outcomesDelete = defineAction({
   action: 'delete',
   description: "Deletes an outcome; it leaves its goal's progress at once.",
   scope: 'outcomes:write',
+  id: 'required',
   destructive: true,
   naturallyIdempotent: true,
-  id: 'required',
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {

@@ -9,9 +9,9 @@ export const outcomesGet = defineAction({
   action: 'get',
   description: 'Returns one outcome.',
   scope: 'outcomes:read',
+  id: 'required',
   destructive: false,
   naturallyIdempotent: true,
-  id: 'required',
   input: emptyInput,
   result: outcomeSchema,
   async run({ id }, ctx) {
