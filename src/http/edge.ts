@@ -14,7 +14,7 @@ import { readBody } from './read-body.js';
 
 export type AppConfig = Pick<
   Config,
-  'JWT_SECRET' | 'JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'RATE_LIMIT_PER_MINUTE' | 'GENERATE_PER_MINUTE' | 'CORS_ORIGINS'
+  'JWT_SECRET' | 'JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'RATE_LIMIT_PER_MINUTE' | 'GENERATE_PER_MINUTE' | 'EVALUATE_PER_MINUTE' | 'CORS_ORIGINS'
 >;
 
 /** What a composition root passes to `createApp`: the database and config; the rest has defaults. */
@@ -61,7 +61,10 @@ export function createEdge(deps: AppDeps): Edge {
     clock,
     ids: deps.ids ?? randomIds,
     logger,
-    budgets: { generate: createRateLimiter({ limit: deps.config.GENERATE_PER_MINUTE, clock }) },
+    budgets: {
+      generate: createRateLimiter({ limit: deps.config.GENERATE_PER_MINUTE, clock }),
+      evaluate: createRateLimiter({ limit: deps.config.EVALUATE_PER_MINUTE, clock }),
+    },
   };
   const authenticate = createAuthenticator({
     db: deps.db,

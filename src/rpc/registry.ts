@@ -16,6 +16,7 @@ import { outcomesDelete } from '../outcomes/delete.js';
 import { outcomesGet } from '../outcomes/get.js';
 import { outcomesList } from '../outcomes/list.js';
 import { outcomesRecord } from '../outcomes/record.js';
+import { outcomesEvaluate } from '../outcomes/evaluate.js';
 import type { ActionSpec } from './define-action.js';
 
 /** Every action of the API: the dispatcher's table, the catalog and the typed client's source. */
@@ -38,6 +39,7 @@ export const actions = [
   outcomesGet,
   outcomesList,
   outcomesDelete,
+  outcomesEvaluate,
 ] as const;
 
 export type Registry = typeof actions;
