@@ -1,4 +1,6 @@
--- Goalpost schema: the one source of truth for SQLite (Node) and D1 (Workers).
+-- Goalpost schema: the whole current schema, for reading. The history that builds it is migrations/
+-- (applied by the Node server at start-up and by `wrangler d1 migrations apply` on D1); a test
+-- proves that this file and the migrations make the same tables, indexes and triggers.
 -- Times are ISO 8601 UTC strings with milliseconds; booleans are 0/1; lists are JSON text.
 -- No PRAGMAs here: D1 refuses them. The Node side sets them when it opens the file.
 
@@ -10,6 +12,8 @@ CREATE TABLE IF NOT EXISTS users (
   created_at TEXT NOT NULL
 ) STRICT;
 
+-- scopes is a JSON array of scope names, or ["*"] for an all-scopes key (made without --scopes),
+-- which also holds every scope a later version adds; a restricted key never gains one.
 CREATE TABLE IF NOT EXISTS api_keys (
   id TEXT PRIMARY KEY,
   user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,

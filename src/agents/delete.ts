@@ -1,3 +1,4 @@
+import { unreachable } from '../platform/unreachable.js';
 import { deletedSchema, emptyInput } from '../rpc/common-schemas.js';
 import { defineAction } from '../rpc/define-action.js';
 import { ApiError, notFound } from '../rpc/errors.js';
@@ -13,10 +14,15 @@ export const agentsDelete = defineAction({
   result: deletedSchema,
   async run({ id }, ctx) {
     const outcome = await deleteAgent(ctx.db, ctx.access, id);
-    if (outcome === 'missing') throw notFound('Agent', id);
-    if (outcome === 'has-goals') {
-      throw new ApiError('CONFLICT', `Agent ${id} still owns goals; delete them or move them to another agent first.`);
+    switch (outcome) {
+      case 'deleted':
+        return { id, deleted: true as const };
+      case 'missing':
+        throw notFound('Agent', id);
+      case 'has-goals':
+        throw new ApiError('CONFLICT', `Agent ${id} still owns goals; delete them or move them to another agent first.`);
+      default:
+        return unreachable(outcome);
     }
-    return { id, deleted: true as const };
   },
 });

@@ -1,5 +1,6 @@
 import { defineAction } from '../rpc/define-action.js';
 import { isoNow } from '../platform/clock.js';
+import { unreachable } from '../platform/unreachable.js';
 import { notFound } from '../rpc/errors.js';
 import { createGoalInput, goalSchema } from './schemas.js';
 import { insertGoal } from './store.js';
@@ -16,8 +17,14 @@ export const goalsCreate = defineAction({
   successStatus: 201,
   idempotent: true,
   async run({ data }, ctx) {
-    const goal = await insertGoal(ctx.db, ctx.access, { id: ctx.ids.uuid(), ...data }, isoNow(ctx.clock));
-    if (!goal) throw notFound('Agent', data.agent_id);
-    return goal;
+    const result = await insertGoal(ctx.db, ctx.access, { id: ctx.ids.uuid(), ...data }, isoNow(ctx.clock));
+    switch (result.kind) {
+      case 'created':
+        return result.goal;
+      case 'missing-agent':
+        throw notFound('Agent', data.agent_id);
+      default:
+        return unreachable(result);
+    }
   },
 });

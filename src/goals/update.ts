@@ -1,9 +1,9 @@
-import { findAgentOwner } from '../agents/store.js';
 import { isoNow } from '../platform/clock.js';
+import { unreachable } from '../platform/unreachable.js';
 import { defineAction } from '../rpc/define-action.js';
 import { ApiError, notFound } from '../rpc/errors.js';
 import { goalSchema, updateGoalInput } from './schemas.js';
-import { findGoalHeader, updateGoal } from './store.js';
+import { updateGoal } from './store.js';
 
 export const goalsUpdate = defineAction({
   resource: 'goals',
@@ -15,13 +15,18 @@ export const goalsUpdate = defineAction({
   result: goalSchema,
   aliases: { agentId: 'agent_id' },
   async run({ id, data }, ctx) {
-    if (data.agent_id !== undefined && (await findAgentOwner(ctx.db, ctx.access, data.agent_id)) === undefined) {
-      throw notFound('Agent', data.agent_id);
+    const result = await updateGoal(ctx.db, ctx.access, id, data, isoNow(ctx.clock));
+    switch (result.kind) {
+      case 'updated':
+        return result.goal;
+      case 'missing-agent':
+        throw notFound('Agent', result.agentId);
+      case 'missing-goal':
+        throw notFound('Goal', id);
+      case 'agent-of-other-owner':
+        throw new ApiError('CONFLICT', `Agent ${result.agentId} belongs to another owner than goal ${id}.`);
+      default:
+        return unreachable(result);
     }
-    const goal = await updateGoal(ctx.db, ctx.access, id, data, isoNow(ctx.clock));
-    if (goal) return goal;
-    if (!(await findGoalHeader(ctx.db, ctx.access, id))) throw notFound('Goal', id);
-    // Only admin mode can see an agent of another owner; a goal never changes owner.
-    throw new ApiError('CONFLICT', `Agent ${data.agent_id ?? ''} belongs to another owner than goal ${id}.`);
   },
 });

@@ -5,15 +5,15 @@ import { hashKey } from '../../src/auth/api-keys.js';
 import { findKeyByHash } from '../../src/auth/store.js';
 import type { Access } from '../../src/db/owner-scope.js';
 import type { PageRequest } from '../../src/db/listing.js';
-import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
-import { attachGoal, attachState, findGoal, findGoalHeader, listGoals, type GoalFilters } from '../../src/goals/store.js';
+import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
+import { attachGoal, attachState, findGoal, listGoals, updateGoal, type GoalFilters } from '../../src/goals/store.js';
 
 /**
  * The SQL the real store functions send, checked with EXPLAIN QUERY PLAN: lists must search an
  * index that also gives the newest-first order, so a page costs the same at any table size.
  */
 const captured: CompiledQuery[] = [];
-const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql(), onQuery: (q) => captured.push(q) });
+const db = openSqlite({ path: ':memory:', migrations: readMigrations(), onQuery: (q) => captured.push(q) });
 
 const USER = '00000000-0000-4000-8000-000000000001';
 const OTHER = '00000000-0000-4000-8000-000000000002';
@@ -130,7 +130,7 @@ describe('point lookups', () => {
   it.each([
     ['goals.get', () => findGoal(db, own, GOAL)],
     ['goals.get in admin mode', () => findGoal(db, admin, GOAL)],
-    ['the goal header of update', () => findGoalHeader(db, own, GOAL)],
+    ['a refused update and its reasons', () => updateGoal(db, own, crypto.randomUUID(), { agent_id: AGENT }, cursor.createdAt)],
     ['the agent owner check', () => findAgentOwner(db, own, AGENT)],
     ['the reasons of a refused attach', () => attachState(db, own, AGENT, GOAL)],
     ['agents.get', () => findAgent(db, own, AGENT)],
