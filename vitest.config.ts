@@ -6,6 +6,7 @@ const contract = [
   'tests/goals/**/*.test.ts',
   'tests/agents/**/*.test.ts',
   'tests/auth/**/*.test.ts',
+  'tests/http/admin.test.ts',
   'tests/db/atomic.test.ts',
   'tests/db/ownership-integrity.test.ts',
 ];

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { accessLog } from './http/access-log.js';
+import { adminRoutes } from './http/admin.js';
 import { catalogRoutes } from './http/catalog.js';
 import { createEdge, fail, type AppDeps, type HttpEnv } from './http/edge.js';
 import { addMissingHeaders } from './http/headers.js';
@@ -55,5 +56,6 @@ export function createApp(deps: AppDeps): Hono<HttpEnv> {
   });
   catalogRoutes(app);
   invokeRoutes(app, edge);
+  adminRoutes(app, deps.adminAssets);
   return app;
 }

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
+import { parseAdminAssets, type AdminAssets } from './http/admin.js';
 import { bootstrapAdmin } from './auth/issue-key.js';
 import { parseConfig } from './config.js';
 import { openDatabaseFile } from './db/sqlite.js';
@@ -9,6 +11,20 @@ import { systemClock } from './platform/clock.js';
 import { randomIds } from './platform/ids.js';
 import { createLogger } from './platform/logger.js';
 import { errorBody, validationError } from './rpc/errors.js';
+
+/**
+ * The dashboard's files from `npm run build` (dist/dashboard, the same folder from src/ under tsx
+ * and from dist/ when built). Without them the API still runs and /admin says how to build them.
+ */
+function readAdminAssets(): AdminAssets | undefined {
+  let text: string;
+  try {
+    text = readFileSync(new URL('../dist/dashboard/assets.json', import.meta.url), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseAdminAssets(JSON.parse(text));
+}
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -22,12 +38,14 @@ async function main(): Promise<void> {
   }
 
   const llm = createLlm(config, logger);
-  const app = createApp({ db, config, logger, llm, clock: systemClock, ids: randomIds });
+  const adminAssets = readAdminAssets();
+  const app = createApp({ db, config, logger, llm, clock: systemClock, ids: randomIds, adminAssets });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info('listening', {
       url: `http://${info.address}:${info.port}`,
       database: config.DATABASE_PATH,
       llm: llm ? llm.model : 'off',
+      dashboard: adminAssets ? '/admin' : 'not built',
     });
   });
 
