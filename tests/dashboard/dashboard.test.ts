@@ -1,0 +1,302 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboard } from '../../scripts/build-dashboard.js';
+import { browserAvailable, launchChromium, screenshot, watchedPage, type WatchedPage } from '../support/browser.js';
+import { runCli } from '../support/cli-process.js';
+import { completion, startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai.js';
+import { invokeHttp, keyIn, startServer, tempDir, type ServerProcess } from '../support/server-process.js';
+
+// The dashboard end to end: the real server (src/server.ts on a temporary file, serving the built
+// assets), the fake OpenAI server, and Debian's Chromium driven by playwright-core. One browser and
+// one page for the file; the tests run in order, as an operator would click through.
+const run = browserAvailable();
+
+let server: ServerProcess;
+let fake: FakeOpenAi;
+let browser: Browser;
+let w: WatchedPage;
+let page: Page;
+let adminKey: string;
+let bobKey: string;
+const ids: Record<string, string> = {};
+
+const api = async (key: string, envelope: unknown) => {
+  const reply = await invokeHttp(server.url, key, envelope);
+  if (!reply.body.success) throw new Error(`seed failed: ${JSON.stringify(reply.body)}`);
+  return reply.body.data;
+};
+
+/** Chromium logs each non-2xx answer; these are the ones the tests provoke on purpose. */
+const provoked = /^Failed to load resource: the server responded with a status of (400|401) /;
+
+describe.runIf(run)('admin dashboard in Chromium', () => {
+  beforeAll(async () => {
+    await buildDashboard();
+    fake = await startFakeOpenAi();
+    const dbPath = join(tempDir('goalpost-dashboard-'), 'goalpost.db');
+    server = await startServer({ DATABASE_PATH: dbPath, OPENAI_BASE_URL: fake.url, OPENAI_MODEL: 'test-model', GENERATE_PER_MINUTE: '0' });
+    const printed = keyIn(server.stdout());
+    if (!printed) throw new Error(`no admin key printed:\n${server.stdout()}`);
+    adminKey = printed;
+    const cli = await runCli(dbPath, 'keys', 'create', '--email', 'bob@example.com', '--name', 'Bob');
+    bobKey = (JSON.parse(cli.stdout.trim()) as { key: string }).key;
+
+    const desk = await api(adminKey, { resource: 'agents', action: 'create', data: { name: 'Front desk' } });
+    const outbound = await api(adminKey, { resource: 'agents', action: 'create', data: { name: 'Outbound' } });
+    ids.desk = desk.id;
+    ids.outbound = outbound.id;
+    const filler = Array.from({ length: 21 }, (_, i) => ({
+      resource: 'goals',
+      action: 'create',
+      data: { agent_id: outbound.id, name: `Filler goal ${String(i + 1).padStart(2, '0')}` },
+    }));
+    await invokeHttp(server.url, adminKey, filler);
+    const paused = await api(adminKey, { resource: 'goals', action: 'create', data: { agent_id: desk.id, name: 'Paused promo', status: 'paused' } });
+    ids.paused = paused.id;
+    const meeting = await api(adminKey, {
+      resource: 'goals',
+      action: 'create',
+      data: {
+        agent_id: desk.id,
+        name: 'Book qualified meeting',
+        description: 'The call ends with a confirmed meeting time.',
+        priority: 3,
+        fields: [{ key: 'email', label: 'Email address', type: 'email', required: true }],
+      },
+    });
+    ids.meeting = meeting.id;
+    const bobAgent = await api(bobKey, { resource: 'agents', action: 'create', data: { name: 'Bob line' } });
+    await api(bobKey, { resource: 'goals', action: 'create', data: { agent_id: bobAgent.id, name: 'Renew contracts' } });
+
+    browser = await launchChromium();
+    w = await watchedPage(browser, server.url);
+    page = w.page;
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await fake?.close();
+  });
+
+  it('shows the API error for a wrong key and stays on the sign-in form', async () => {
+    await page.goto(`${server.url}/admin`);
+    await page.getByLabel('API key').fill('gp_not-a-real-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('UNAUTHORIZED');
+    await screenshot(page, '01-sign-in-wrong-key');
+    expect(await page.evaluate(() => sessionStorage.getItem('goalpost.key'))).toBeNull();
+  });
+
+  it('signs in with the keyboard alone, keeps the key in sessionStorage and out of every URL', async () => {
+    await page.reload();
+    // The key field has focus on arrival; Tab order reaches the button next.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('key');
+    await page.keyboard.type(adminKey);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sign in');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Goals' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('goalpost.key'))).toBe(adminKey);
+    expect(page.url()).not.toContain(adminKey);
+    expect(w.requests.filter((u) => u.includes(adminKey) || u.includes('gp_'))).toEqual([]);
+  });
+
+  it('lists goals newest first with status, agent and search filters and cursor paging', async () => {
+    await page.getByRole('table').getByRole('link', { name: 'Book qualified meeting' }).waitFor();
+    expect(await page.locator('caption').first().textContent()).toBe('23 goals');
+    expect(await page.locator('table.goals tbody tr').count()).toBe(20);
+    await screenshot(page, '02-goals');
+
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => page.getByText('Page 2').count()).toBe(1);
+    expect(await page.locator('table.goals tbody tr').count()).toBe(3);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(() => page.locator('table.goals tbody tr').count()).toBe(20);
+
+    await page.getByLabel('Status').selectOption('paused');
+    await expect.poll(() => page.locator('caption').first().textContent()).toBe('1 goal');
+    expect(await page.locator('table.goals tbody').textContent()).toContain('Paused promo');
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Agent').selectOption({ label: 'Front desk' });
+    await expect.poll(() => page.locator('caption').first().textContent()).toBe('2 goals');
+    await page.getByLabel('Agent').selectOption('');
+    await page.getByLabel('Search').fill('filler goal 0');
+    await page.getByLabel('Search').press('Enter');
+    await expect.poll(() => page.locator('caption').first().textContent()).toBe('9 goals');
+    await page.getByLabel('Search').fill('');
+    await page.getByLabel('Search').press('Enter');
+    await expect.poll(() => page.locator('caption').first().textContent()).toBe('23 goals');
+  });
+
+  it('shows a goal page with its settings and lead-info fields', async () => {
+    await page.getByRole('link', { name: 'Book qualified meeting' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Book qualified meeting' }).waitFor();
+    const fields = page.getByRole('table', { name: 'Lead-info fields' });
+    expect(await fields.textContent()).toContain('Email address');
+    expect(await page.locator('dl.facts').textContent()).toContain('Front desk');
+    await screenshot(page, '03-goal');
+  });
+
+  it('shows the API validation detail next to the field it names, and creates nothing', async () => {
+    await page.getByRole('link', { name: 'New goal', exact: true }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'New goal' }).waitFor();
+    const form = page.locator('form.goal-form');
+    await form.getByLabel('Name', { exact: true }).fill('Qualify inbound leads');
+    await form.getByLabel('Agent').selectOption({ label: 'Front desk' });
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await form.getByLabel('Key').fill('Bad Key');
+    await form.getByLabel('Label').fill('Budget');
+    await page.getByRole('button', { name: 'Create goal' }).click();
+
+    const key = form.locator('[data-path="data.fields.0.key"]');
+    await expect.poll(() => key.getAttribute('aria-invalid')).toBe('true');
+    const noteId = (await key.getAttribute('aria-describedby')) ?? '';
+    const note = page.locator(`#${noteId}`);
+    expect(await note.textContent()).toMatch(/./);
+    expect(await note.getAttribute('data-error-for')).toBe('data.fields.0.key');
+    expect(await page.getByRole('alert').textContent()).toContain('VALIDATION_ERROR');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-path'))).toBe('data.fields.0.key');
+    await screenshot(page, '04-validation-error');
+    const list = await api(adminKey, { resource: 'goals', action: 'list', data: { q: 'Qualify inbound' } });
+    expect(list.count).toBe(0);
+  });
+
+  it('creates a goal with lead-info fields through the form', async () => {
+    const form = page.locator('form.goal-form');
+    await form.getByLabel('Key').fill('budget');
+    await form.getByLabel('Type').selectOption('enum');
+    await form.getByLabel('Options (comma-separated, for enum)').fill('small, medium, large');
+    await form.getByLabel('Required').check();
+    await form.getByLabel('Priority (0–100)').fill('7');
+    await page.getByRole('button', { name: 'Create goal' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Qualify inbound leads' }).waitFor();
+    const id = /#\/goal\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? '';
+    ids.created = id;
+    const goal = await api(adminKey, { resource: 'goals', action: 'get', id });
+    expect(goal).toMatchObject({
+      name: 'Qualify inbound leads',
+      agent_id: ids.desk,
+      priority: 7,
+      fields: [{ key: 'budget', label: 'Budget', type: 'enum', required: true, description: null, options: ['small', 'medium', 'large'] }],
+    });
+  });
+
+  it('edits the goal: renames it, adds a field and removes one', async () => {
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Edit Qualify inbound leads' }).waitFor();
+    const form = page.locator('form.goal-form');
+    await form.getByLabel('Name', { exact: true }).fill('Qualify every inbound lead');
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await form.locator('[data-path="data.fields.1.key"]').fill('email');
+    await form.locator('[data-path="data.fields.1.label"]').fill('Email');
+    await form.locator('[data-path="data.fields.1.type"]').selectOption('email');
+    await screenshot(page, '05-edit-goal');
+    await page.getByRole('button', { name: 'Remove field 1' }).click();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Qualify every inbound lead' }).waitFor();
+    const goal = await api(adminKey, { resource: 'goals', action: 'get', id: ids.created });
+    expect(goal.fields).toEqual([{ key: 'email', label: 'Email', type: 'email', required: false, description: null, options: null }]);
+  });
+
+  it('attaches the goal to an agent from its page, and detaches it from the agents screen', async () => {
+    await page.getByLabel('Attach to agent').selectOption({ label: 'Outbound' });
+    await page.getByRole('button', { name: 'Attach', exact: true }).click();
+    await page.getByRole('button', { name: 'Detach from Outbound' }).waitFor();
+    const agent = await api(adminKey, { resource: 'agents', action: 'get', id: ids.outbound });
+    expect(agent.goal_id).toBe(ids.created);
+
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Agents' }).waitFor();
+    const row = page.getByRole('row', { name: /Outbound/ });
+    expect(await row.textContent()).toContain('Qualify every inbound lead');
+    await screenshot(page, '06-agents');
+    await page.getByRole('button', { name: 'Detach the goal of Outbound' }).click();
+    await expect.poll(async () => (await api(adminKey, { resource: 'agents', action: 'get', id: ids.outbound })).goal_id).toBeNull();
+    await expect.poll(() => page.getByRole('row', { name: /Outbound/ }).textContent()).toContain('none');
+  });
+
+  it('generates a suggestion with AI, shows it for review, and saves it only on confirm', async () => {
+    fake.reset();
+    fake.enqueue(
+      completion({
+        name: 'Collect renewal dates',
+        description: 'The caller gives the month their contract ends.',
+        priority: 5,
+        fields: [{ key: 'renewal_month', label: 'Renewal month', type: 'text', required: true, description: null, options: null }],
+      }),
+    );
+    await page.getByRole('link', { name: 'New goal', exact: true }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'New goal' }).waitFor();
+    await page.locator('form.goal-form').getByLabel('Agent').selectOption({ label: 'Front desk' });
+    await page.getByLabel('Describe the goal in your words').fill('Find out when their contract ends');
+    await page.getByRole('button', { name: 'Generate suggestion' }).click();
+    const form = page.locator('form.goal-form');
+    await expect.poll(() => form.getByLabel('Name', { exact: true }).inputValue()).toBe('Collect renewal dates');
+    expect(await form.locator('[data-path="data.fields.0.key"]').inputValue()).toBe('renewal_month');
+    expect(await form.getByLabel('Status').inputValue()).toBe('draft');
+    expect(fake.requests).toHaveLength(1);
+    await screenshot(page, '07-generate-review');
+    expect((await api(adminKey, { resource: 'goals', action: 'list', data: { q: 'renewal dates' } })).count).toBe(0);
+
+    await page.getByRole('button', { name: 'Create goal' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Collect renewal dates' }).waitFor();
+    const saved = await api(adminKey, { resource: 'goals', action: 'list', data: { q: 'renewal dates' } });
+    expect(saved.items).toMatchObject([{ status: 'draft', agent_id: ids.desk, priority: 5 }]);
+  });
+
+  it('switches an admin to all owners: owner column and owner filter', async () => {
+    await page.getByRole('link', { name: 'Goals', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Goals' }).waitFor();
+    expect(await page.getByRole('columnheader', { name: 'Owner' }).count()).toBe(0);
+    await page.getByLabel('All owners (admin mode)').check();
+    await page.getByRole('columnheader', { name: 'Owner' }).waitFor();
+    await page.getByLabel('Owner', { exact: true }).selectOption({ label: 'bob@example.com' });
+    await expect.poll(() => page.locator('caption').first().textContent()).toBe('1 goal');
+    const row = page.locator('table.goals tbody tr').first();
+    expect(await row.textContent()).toContain('Renew contracts');
+    expect(await row.textContent()).toContain('bob@example.com');
+    await screenshot(page, '08-admin-all-owners');
+    await page.getByLabel('All owners (admin mode)').uncheck();
+    await expect.poll(() => page.getByRole('columnheader', { name: 'Owner' }).count()).toBe(0);
+  });
+
+  it('fits a 375 px wide screen without scrolling the page sideways', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    for (const [hash, name] of [
+      ['#/goals', '09-narrow-goals'],
+      [`#/goal/${ids.meeting}`, '10-narrow-goal'],
+      ['#/goals/new', '11-narrow-new-goal'],
+      ['#/agents', '12-narrow-agents'],
+    ] as const) {
+      await page.goto(`${server.url}/admin${hash}`);
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect({ hash, width }).toEqual({ hash, width: 375 });
+      await screenshot(page, name);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('hides admin mode from a user without the admin role', async () => {
+    const bob = await watchedPage(browser, server.url);
+    await bob.page.goto(`${server.url}/admin`);
+    await bob.page.getByLabel('API key').fill(bobKey);
+    await bob.page.getByRole('button', { name: 'Sign in' }).click();
+    await bob.page.getByRole('heading', { level: 1, name: 'Goals' }).waitFor();
+    await bob.page.getByRole('link', { name: 'Renew contracts' }).waitFor();
+    expect(await bob.page.getByLabel('All owners (admin mode)').count()).toBe(0);
+    expect(await bob.page.locator('table.goals tbody tr').count()).toBe(1);
+    expect(bob.errors).toEqual([]);
+    expect(bob.foreign).toEqual([]);
+    await bob.context.close();
+  });
+
+  it('logged no console error and asked no other host along the way', () => {
+    expect(w.errors.filter((e) => !provoked.test(e))).toEqual([]);
+    expect(w.foreign).toEqual([]);
+    expect(w.requests.every((u) => u.startsWith(server.url))).toBe(true);
+  });
+});
