@@ -1,4 +1,7 @@
-import type { ActionKey } from '../rpc/registry.js';
+import type { Api } from './api.js';
+
+/** `"goals.attach"`, … : one literal per action. */
+export type ActionKey = { [R in keyof Api]: `${R & string}.${keyof Api[R] & string}` }[keyof Api];
 
 /**
  * How safe an action is to send twice. `read`: always; `idempotent`: with the same Idempotency-Key

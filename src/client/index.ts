@@ -15,6 +15,7 @@ import type {
 
 export type {
   ActionInput,
+  Api,
   ActionName,
   ActionResult,
   AnyEnvelope,
@@ -27,7 +28,7 @@ export type {
   ResourceName,
   SuccessBody,
 } from './types.js';
-export type { ActionKind } from './action-kinds.js';
+export type { ActionKey, ActionKind } from './action-kinds.js';
 export type { RetryOptions } from './retry.js';
 
 type MaybePromise<T> = T | Promise<T>;

@@ -1,28 +1,17 @@
-import type { z } from 'zod';
-import type { IdRule } from '../rpc/define-action.js';
-import type { ErrorCode, ErrorDetail } from '../rpc/errors.js';
-import type { AnyAction } from '../rpc/registry.js';
+import type { Api, ErrorCode, ErrorDetail } from './api.js';
 
-// Types only: everything here is computed from the server's registry and erased at build time,
-// so the client bundle carries no server code.
+// Types only, computed from `Api` (the registry's action table; see api.ts) and erased at build time.
 
-/** Every action by resource and name: `Api['goals']['create']` is that action's spec type. */
-export type Api = {
-  [R in AnyAction['resource']]: { [S in Extract<AnyAction, { resource: R }> as S['action']]: S };
-};
+export type { Api };
 export type ResourceName = keyof Api;
 export type ActionName<R extends ResourceName> = keyof Api[R] & string;
 
-type InputSchema<S> = S extends { input: infer I extends z.ZodType } ? I : never;
-type ResultSchema<S> = S extends { result: infer O extends z.ZodType } ? O : never;
-type IdRuleOf<S> = S extends { id: infer Rule extends IdRule } ? Rule : never;
-
 /** What `data` may hold for an action (defaults may be left out). */
-export type ActionInput<R extends ResourceName, A extends ActionName<R>> = z.input<InputSchema<Api[R][A]>>;
+export type ActionInput<R extends ResourceName, A extends ActionName<R>> = Api[R][A] extends { input: infer I } ? I : never;
 /** The success `data` of an action. */
-export type ActionResult<R extends ResourceName, A extends ActionName<R>> = z.output<ResultSchema<Api[R][A]>>;
+export type ActionResult<R extends ResourceName, A extends ActionName<R>> = Api[R][A] extends { result: infer O } ? O : never;
 
-type IdPart<Rule extends IdRule> = Rule extends 'required'
+type IdPart<Rule> = Rule extends 'required'
   ? { /** The record's UUID. */ id: string }
   : { id?: undefined };
 
@@ -35,17 +24,13 @@ export type Envelope<R extends ResourceName, A extends ActionName<R>> = {
   action: A;
   /** Admin mode: needs the admin role; lifts owner filters and adds `owner`. */
   admin?: boolean;
-} & IdPart<IdRuleOf<Api[R][A]>> &
+} & IdPart<Api[R][A] extends { id: infer Rule } ? Rule : never> &
   DataPart<ActionInput<R, A>>;
 
 /** Any valid envelope of the API. */
-export type AnyEnvelope = AnyAction extends infer S
-  ? S extends { resource: infer R extends ResourceName; action: infer A extends string }
-    ? A extends ActionName<R>
-      ? Envelope<R, A>
-      : never
-    : never
-  : never;
+export type AnyEnvelope = {
+  [R in ResourceName]: { [A in ActionName<R>]: Envelope<R, A> }[ActionName<R>];
+}[ResourceName];
 
 /** Codes the client reports when no Goalpost answer arrived. */
 export type ClientErrorCode =
