@@ -1,6 +1,6 @@
 import { formatTime, h, labelled, replace } from './dom.js';
 import { describeError, showFormError, showStatus, statusArea } from './errors.js';
-import { loadAgents, type Agent, type Goal } from './goals.js';
+import { cell, loadAgents, type Agent, type Goal } from './goals.js';
 import { call, type Session } from './session.js';
 
 /** Agents: each with its attached goal, a picker to attach another, detach; and a form to add one. */
@@ -33,12 +33,12 @@ export async function agentsView(root: HTMLElement, session: Session): Promise<v
       'tr',
       {},
       h('th', { scope: 'row' }, agent.name),
-      h('td', {}, agent.goal_id ? h('a', { href: `#/goal/${agent.goal_id}` }, goalName.get(agent.goal_id) ?? 'a goal') : 'none'),
-      session.allOwners ? h('td', {}, agent.owner?.email ?? agent.owner?.id ?? '—') : null,
-      h('td', {}, formatTime(agent.updated_at)),
+      cell('Attached goal', agent.goal_id ? h('a', { href: `#/goal/${agent.goal_id}` }, goalName.get(agent.goal_id) ?? 'a goal') : 'none'),
+      session.allOwners ? cell('Owner', agent.owner?.email ?? agent.owner?.id ?? '—') : null,
+      cell('Updated', formatTime(agent.updated_at)),
       h(
         'td',
-        { class: 'row-actions' },
+        { class: 'row-actions', 'data-label': 'Actions' },
         choices.length
           ? h(
               'form',
@@ -57,7 +57,6 @@ export async function agentsView(root: HTMLElement, session: Session): Promise<v
   const createForm = h(
     'form',
     {
-      class: 'inline',
       'aria-labelledby': 'new-agent-h',
       novalidate: true,
       onSubmit: async (e) => {
@@ -82,7 +81,7 @@ export async function agentsView(root: HTMLElement, session: Session): Promise<v
       { class: 'table-wrap' },
       h(
         'table',
-        { class: 'agents' },
+        { class: 'agents stack' },
         h('caption', {}, `${agents.length} agent${agents.length === 1 ? '' : 's'}`),
         h('thead', {}, h('tr', {}, ['Agent', 'Attached goal', ...(session.allOwners ? ['Owner'] : []), 'Updated', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, agents.length ? agents.map(row) : h('tr', {}, h('td', { colspan: 5 }, 'No agents yet.'))),

@@ -1,4 +1,4 @@
-import { formatTime, h, labelled, replace } from './dom.js';
+import { formatTime, h, labelled, replace, type Child } from './dom.js';
 import { describeError, showStatus, statusArea } from './errors.js';
 import { call, type Result, type Session } from './session.js';
 
@@ -12,6 +12,9 @@ export async function loadAgents(session: Session): Promise<Agent[]> {
   const answer = await call(session, { resource: 'agents', action: 'list', data: { limit: 100 } });
   return answer.success ? answer.data.items : [];
 }
+
+/** A table cell that names its column, shown as a label when narrow screens stack the rows. */
+export const cell = (label: string, ...children: Child[]): HTMLTableCellElement => h('td', { 'data-label': label }, ...children);
 
 export const statusBadge = (status: string): HTMLElement => h('span', { class: `badge badge-${status}` }, status.replace('_', ' '));
 
@@ -95,18 +98,18 @@ export async function goalsView(root: HTMLElement, session: Session): Promise<vo
       h(
         'tr',
         {},
-        h('td', {}, h('a', { href: `#/goal/${goal.id}` }, goal.name)),
-        h('td', {}, agentName.get(goal.agent_id) ?? '—'),
-        h('td', {}, statusBadge(goal.status)),
-        session.allOwners ? h('td', {}, goal.owner?.email ?? goal.owner?.id ?? '—') : null,
-        h('td', {}, h('time', { datetime: goal.updated_at }, formatTime(goal.updated_at))),
+        cell('Name', h('a', { href: `#/goal/${goal.id}` }, goal.name)),
+        cell('Agent', agentName.get(goal.agent_id) ?? '—'),
+        cell('Status', statusBadge(goal.status)),
+        session.allOwners ? cell('Owner', goal.owner?.email ?? goal.owner?.id ?? '—') : null,
+        cell('Updated', h('time', { datetime: goal.updated_at }, formatTime(goal.updated_at))),
       ),
     );
     replace(
       tableHolder,
       h(
         'table',
-        { class: 'goals' },
+        { class: 'goals stack' },
         h('caption', {}, `${page.count} goal${page.count === 1 ? '' : 's'}`),
         h(
           'thead',
@@ -162,7 +165,7 @@ function fieldsTable(goal: Goal): HTMLElement {
     { class: 'table-wrap' },
     h(
       'table',
-      {},
+      { class: 'stack' },
       h('caption', {}, 'Lead-info fields'),
       h('thead', {}, h('tr', {}, ['Key', 'Label', 'Type', 'Required', 'Options', 'Description'].map((t) => h('th', { scope: 'col' }, t)))),
       h(
@@ -172,12 +175,12 @@ function fieldsTable(goal: Goal): HTMLElement {
           h(
             'tr',
             {},
-            h('td', {}, h('code', {}, f.key)),
-            h('td', {}, f.label),
-            h('td', {}, f.type),
-            h('td', {}, f.required ? 'yes' : 'no'),
-            h('td', {}, f.options?.join(', ') ?? '—'),
-            h('td', {}, f.description ?? '—'),
+            cell('Key', h('code', {}, f.key)),
+            cell('Label', f.label),
+            cell('Type', f.type),
+            cell('Required', f.required ? 'yes' : 'no'),
+            cell('Options', f.options?.join(', ') ?? '—'),
+            cell('Description', f.description ?? '—'),
           ),
         ),
       ),
