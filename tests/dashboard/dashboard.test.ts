@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../../scripts/build-dashboard.js';
@@ -11,6 +14,17 @@ import { invokeHttp, keyIn, startServer, tempDir, type ServerProcess } from '../
 // assets), the fake OpenAI server, and Debian's Chromium driven by playwright-core. One browser and
 // one page for the file; the tests run in order, as an operator would click through.
 const run = browserAvailable();
+const exec = promisify(execFile);
+
+/** `npm run pack:client`'s tarball, unpacked: the client package exactly as a frontend installs it. */
+async function packedClient(): Promise<string> {
+  const packed = await exec('npm', ['run', '--silent', 'pack:client'], { maxBuffer: 1 << 24 });
+  const tarball = packed.stdout.trim().split('\n').at(-1) ?? '';
+  const dir = tempDir('goalpost-packed-client-');
+  await exec('tar', ['-xzf', tarball, '-C', dir]);
+  return readFileSync(join(dir, 'package/index.js'), 'utf8');
+}
+let clientCode: Promise<string>;
 
 let server: ServerProcess;
 let fake: FakeOpenAi;
@@ -32,6 +46,9 @@ const provoked = /^Failed to load resource: the server responded with a status o
 
 describe.runIf(run)('admin dashboard in Chromium', () => {
   beforeAll(async () => {
+    clientCode = packedClient();
+    // Unhandled until the test awaits it; a failure there is reported by that test.
+    clientCode.catch(() => undefined);
     await buildDashboard();
     fake = await startFakeOpenAi();
     const dbPath = join(tempDir('goalpost-dashboard-'), 'goalpost.db');
@@ -293,6 +310,20 @@ describe.runIf(run)('admin dashboard in Chromium', () => {
     expect(bob.foreign).toEqual([]);
     await bob.context.close();
   });
+
+  it('runs the packed client package in the page: ApiService.invoke with the signed-in key', async () => {
+    const code = await clientCode;
+    // Served from the page's own origin, so the dashboard's CSP (script-src 'self') lets it load.
+    await page.route(`${server.url}/admin/packed-client.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: code }));
+    // A string, not a function: vitest would rewrite a function's import() for Node.
+    const answer = (await page.evaluate(`(async () => {
+      const { ApiService } = await import('/admin/packed-client.js');
+      ApiService.configure({ baseUrl: location.origin, getToken: () => sessionStorage.getItem('goalpost.key') });
+      return ApiService.invoke({ resource: 'agents', action: 'list', data: { limit: 5 } });
+    })()`)) as { success: boolean; data?: { items: { name: string }[] } };
+    expect(answer.success).toBe(true);
+    expect(answer.data?.items.map((a) => a.name).sort()).toEqual(['Front desk', 'Outbound']);
+  }, 60_000);
 
   it('logged no console error and asked no other host along the way', () => {
     expect(w.errors.filter((e) => !provoked.test(e))).toEqual([]);
