@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { accessLog } from './http/access-log.js';
+import { logAccess } from './http/access-log.js';
 import { adminRoutes } from './http/admin.js';
 import { catalogRoutes } from './http/catalog.js';
 import { createEdge, fail, type AppDeps, type HttpEnv } from './http/edge.js';
@@ -20,14 +20,15 @@ export function createApp(deps: AppDeps): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
 
   app.use('*', async (c, next) => {
+    const started = performance.now();
     const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('requestId', requestId);
     c.set('notes', {});
     await next();
     // Answers built by `reply` already carry every common header.
     if (c.res !== c.get('answered')) addMissingHeaders(c.res.headers, requestId);
+    logAccess(logger, c, started);
   });
-  app.use('*', accessLog(logger));
   if (deps.config.CORS_ORIGINS.length > 0) {
     app.use(
       '*',

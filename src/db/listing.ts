@@ -1,5 +1,5 @@
 import { expressionBuilder, sql, type AliasedRawBuilder, type Expression, type SqlBool } from 'kysely';
-import type { Cursor } from '../rpc/pagination.js';
+import type { Cursor, PageRequest } from '../rpc/pagination.js';
 import type { Owner } from '../rpc/common-schemas.js';
 import type { Access, OwnedTable } from './owner-scope.js';
 import type { Param, Params, PreparedQuery } from './prepared.js';
@@ -40,11 +40,7 @@ export const toOwner = (row: { owner_id: string } & Partial<OwnerColumns>): Owne
   name: row.owner_name ?? null,
 });
 
-export interface PageRequest {
-  limit: number;
-  offset?: number | undefined;
-  cursor?: Cursor | undefined;
-}
+export type { PageRequest };
 
 /** The arguments of a list's page query: whose rows, which filters, and where the page starts. */
 export interface PageArgs<F> {

@@ -10,6 +10,7 @@ import {
   type LogEvent,
   type QueryResult,
 } from 'kysely';
+import { setBounded } from '../platform/bounded-map.js';
 import type { Logger } from '../platform/logger.js';
 import { sqlTimings } from './query-log.js';
 import { migrate, type Migration } from './migrate.js';
@@ -28,8 +29,7 @@ function statementCache(sqlite: BetterSqlite3.Database): (sql: string) => Better
     let stmt = cache.get(sql);
     if (stmt) return stmt;
     stmt = sqlite.prepare(sql);
-    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
-    cache.set(sql, stmt);
+    setBounded(cache, sql, stmt, STATEMENT_CACHE_SIZE);
     return stmt;
   };
 }

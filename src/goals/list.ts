@@ -1,5 +1,5 @@
 import { defineAction } from '../rpc/define-action.js';
-import { decodeCursor, toPage } from '../rpc/pagination.js';
+import { splitPage, toPage } from '../rpc/pagination.js';
 import { goalPageSchema, listGoalsInput } from './schemas.js';
 import { listGoals } from './store.js';
 
@@ -14,13 +14,7 @@ export const goalsList = defineAction({
   aliases: { agent_id: 'agentId', owner_id: 'ownerId' },
   adminOnly: ['ownerId'],
   async run({ data }, ctx) {
-    const { agentId, status, q, limit, offset, cursor, ownerId } = data;
-    const { items, count } = await listGoals(
-      ctx.db,
-      ctx.access,
-      { agentId, status, q, ownerId },
-      { limit, offset, cursor: cursor === undefined ? undefined : decodeCursor(cursor) },
-    );
-    return toPage(items, limit, count);
+    const { page, filters } = splitPage(data);
+    return toPage(await listGoals(ctx.db, ctx.access, filters, page), page.limit);
   },
 });

@@ -2,6 +2,8 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ResponseFormatJSONSchema } from 'openai/resources/shared';
 import * as z from 'zod';
+// The client's timer: zero dependencies, so the server may share it (the reverse is not allowed).
+import { sleep } from '../client/retry.js';
 import type { Config } from '../config.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { LlmError, type JsonAnswer, type JsonRequest, type LlmPort } from './port.js';
@@ -130,19 +132,6 @@ function retryDelayMs(err: unknown, retry: number): number {
   }
   return 500 * 2 ** retry * (1 - Math.random() * 0.25);
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 /**
  * At most MAX_RETRIES retries, all under one deadline. When the provider asks for a wait longer
