@@ -41,6 +41,14 @@ const api = async (key: string, envelope: unknown) => {
   return reply.body.data;
 };
 
+/** Form controls on the page with no accessible name (no label, no aria-label). */
+const unlabelled = (p: Page) =>
+  p.evaluate(() =>
+    [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea')]
+      .filter((el) => (el.labels?.length ?? 0) === 0 && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+      .map((el) => el.outerHTML),
+  );
+
 /** Chromium logs each non-2xx answer; these are the ones the tests provoke on purpose. */
 const provoked = /^Failed to load resource: the server responded with a status of (400|401) /;
 
@@ -147,8 +155,14 @@ describe.runIf(run)('admin dashboard in Chromium', () => {
     await expect.poll(() => page.locator('caption').first().textContent()).toBe('23 goals');
   });
 
-  it('shows a goal page with its settings and lead-info fields', async () => {
-    await page.getByRole('link', { name: 'Book qualified meeting' }).click();
+  it('shows a goal page with its settings and lead-info fields, reached with the keyboard alone', async () => {
+    // Tab from the heading to the goal's link, then Enter: no pointer needed.
+    await page.getByRole('heading', { level: 1, name: 'Goals' }).focus();
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.textContent)) === 'Book qualified meeting') break;
+    }
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Book qualified meeting' }).waitFor();
     const fields = page.getByRole('table', { name: 'Lead-info fields' });
     expect(await fields.textContent()).toContain('Email address');
@@ -292,6 +306,7 @@ describe.runIf(run)('admin dashboard in Chromium', () => {
       await page.waitForLoadState('networkidle');
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect({ hash, width }).toEqual({ hash, width: 375 });
+      expect({ hash, unlabelled: await unlabelled(page) }).toEqual({ hash, unlabelled: [] });
       await screenshot(page, name);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
