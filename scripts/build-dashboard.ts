@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -17,8 +17,12 @@ const asset = (body: string, contentType: string): AdminAsset => ({
   etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
 });
 
-/** Writes through a temporary name, so a reader (another test file building at once) never sees half a file. */
+/**
+ * Writes through a temporary name, so a reader (another test file building at once) never sees half
+ * a file; an unchanged file is left alone, so watchers (wrangler dev) see no change.
+ */
 function writeAtomically(path: string, text: string): void {
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
