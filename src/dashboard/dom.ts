@@ -60,7 +60,12 @@ export const uid = (prefix: string): string => `${prefix}-${++ids}`;
 export function labelled(text: string, control: HTMLElement, hint?: string): HTMLElement {
   const id = control.id || uid('c');
   control.id = id;
-  return h('div', { class: 'control' }, h('label', { for: id }, text), control, hint ? h('span', { class: 'hint' }, hint) : null);
+  const hintId = hint ? `${id}-hint` : null;
+  if (hintId) {
+    control.setAttribute('aria-describedby', hintId);
+    control.dataset.hint = hintId;
+  }
+  return h('div', { class: 'control' }, h('label', { for: id }, text), control, hint ? h('span', { class: 'hint', id: hintId }, hint) : null);
 }
 
 export const formatTime = (iso: string): string => {

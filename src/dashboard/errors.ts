@@ -17,9 +17,11 @@ export function showStatus(area: HTMLElement, text: string, kind: 'error' | 'ok'
 
 function clearFieldErrors(form: HTMLElement): void {
   for (const el of form.querySelectorAll('.field-error')) el.remove();
-  for (const el of form.querySelectorAll('[aria-invalid]')) {
+  for (const el of form.querySelectorAll<HTMLElement>('[aria-invalid]')) {
     el.removeAttribute('aria-invalid');
-    el.removeAttribute('aria-describedby');
+    // Back to the control's own hint, if it has one.
+    if (el.dataset.hint) el.setAttribute('aria-describedby', el.dataset.hint);
+    else el.removeAttribute('aria-describedby');
   }
 }
 
