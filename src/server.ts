@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import { parseAdminAssets, type AdminAssets } from './http/admin.js';
 import { bootstrapAdmin } from './auth/issue-key.js';
 import { parseConfig } from './config.js';
 import { openDatabaseFile } from './db/sqlite.js';
+import { parseAdminAssets, type AdminAssets } from './http/admin.js';
 import { createLlm } from './llm/openai.js';
 import { systemClock } from './platform/clock.js';
 import { randomIds } from './platform/ids.js';
@@ -32,21 +32,20 @@ async function main(): Promise<void> {
   const db = openDatabaseFile(config.DATABASE_PATH, logger);
   if (db.migrated.length > 0) logger.info('migrated', { database: config.DATABASE_PATH, applied: db.migrated });
 
-  const admin = await bootstrapAdmin(db, config.ADMIN_EMAIL, systemClock, randomIds);
-  if (admin) {
-    console.log(`Created admin user ${config.ADMIN_EMAIL}. Its API key, shown only this once:\n\n  ${admin.key}\n`);
-  }
-
   const llm = createLlm(config, logger);
   const adminAssets = readAdminAssets();
   const app = createApp({ db, config, logger, llm, clock: systemClock, ids: randomIds, adminAssets });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info('listening', {
-      url: `http://${info.address}:${info.port}`,
-      database: config.DATABASE_PATH,
-      llm: llm ? llm.model : 'off',
-      dashboard: adminAssets ? '/admin' : 'not built',
-    });
+    // Only once the port is ours: a start that fails (port in use) must not spend the one-time key.
+    bootstrapAdmin(db, config.ADMIN_EMAIL, systemClock, randomIds).then((admin) => {
+      if (admin) console.log(`Created admin user ${config.ADMIN_EMAIL}. Its API key, shown only this once:\n\n  ${admin.key}\n`);
+      logger.info('listening', {
+        url: `http://${info.address}:${info.port}`,
+        database: config.DATABASE_PATH,
+        llm: llm ? llm.model : 'off',
+        dashboard: adminAssets ? '/admin' : 'not built',
+      });
+    }, (err: unknown) => fail(err instanceof Error ? err.message : String(err)));
   });
 
   server.on('error', (err: NodeJS.ErrnoException) => {
