@@ -10,6 +10,8 @@ export const agentsDelete = defineAction({
   description: 'Deletes an agent and its attachment. An agent that still owns goals cannot be deleted.',
   scope: 'agents:write',
   id: 'required',
+  destructive: true,
+  naturallyIdempotent: true,
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {

@@ -11,6 +11,8 @@ export const goalsCreate = defineAction({
   description: "Creates a goal on one of the caller's agents; the goal belongs to that agent's owner.",
   scope: 'goals:write',
   id: 'forbidden',
+  destructive: false,
+  naturallyIdempotent: false,
   input: createGoalInput,
   result: goalSchema,
   aliases: { agentId: 'agent_id' },

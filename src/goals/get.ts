@@ -10,6 +10,8 @@ export const goalsGet = defineAction({
   description: 'Returns one goal.',
   scope: 'goals:read',
   id: 'required',
+  destructive: false,
+  naturallyIdempotent: true,
   input: emptyInput,
   result: goalSchema,
   async run({ id }, ctx) {

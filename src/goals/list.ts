@@ -9,6 +9,8 @@ export const goalsList = defineAction({
   description: 'Lists goals newest first, with filters, a total count and cursor or offset paging.',
   scope: 'goals:read',
   id: 'forbidden',
+  destructive: false,
+  naturallyIdempotent: true,
   input: listGoalsInput,
   result: goalPageSchema,
   aliases: { agent_id: 'agentId', owner_id: 'ownerId' },

@@ -11,6 +11,8 @@ export const goalsUpdate = defineAction({
   description: 'Changes any of name, description, status, priority, agent_id and fields (which replaces the list).',
   scope: 'goals:write',
   id: 'required',
+  destructive: true,
+  naturallyIdempotent: true,
   input: updateGoalInput,
   result: goalSchema,
   aliases: { agentId: 'agent_id' },
