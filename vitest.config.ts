@@ -5,11 +5,13 @@ const contract = [
   'tests/rpc/**/*.test.ts',
   'tests/goals/**/*.test.ts',
   'tests/agents/**/*.test.ts',
+  'tests/outcomes/**/*.test.ts',
   'tests/auth/**/*.test.ts',
   'tests/http/admin.test.ts',
   'tests/mcp/**/*.test.ts',
   'tests/db/atomic.test.ts',
   'tests/db/ownership-integrity.test.ts',
+  'tests/events/**/*.test.ts',
 ];
 
 const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 };

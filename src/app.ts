@@ -4,6 +4,7 @@ import { logAccess } from './http/access-log.js';
 import { adminRoutes } from './http/admin.js';
 import { catalogRoutes } from './http/catalog.js';
 import { createEdge, fail, type AppDeps, type HttpEnv } from './http/edge.js';
+import { eventRoutes } from './http/events.js';
 import { addMissingHeaders } from './http/headers.js';
 import { invokeRoutes } from './http/invoke.js';
 import { mcpRoutes } from './http/mcp.js';
@@ -61,5 +62,6 @@ export function createApp(deps: AppDeps): Hono<HttpEnv> {
   invokeRoutes(app, edge);
   adminRoutes(app, deps.adminAssets);
   mcpRoutes(app, edge);
+  eventRoutes(app, edge, edge.eventSignal, edge.streamTimings);
   return app;
 }

@@ -1,3 +1,4 @@
+import { isoNow } from '../platform/clock.js';
 import { unreachable } from '../platform/unreachable.js';
 import { deletedSchema, emptyInput } from '../rpc/common-schemas.js';
 import { defineAction } from '../rpc/define-action.js';
@@ -7,7 +8,7 @@ import { deleteAgent } from './store.js';
 export const agentsDelete = defineAction({
   resource: 'agents',
   action: 'delete',
-  description: 'Deletes an agent and its attachment. An agent that still owns goals cannot be deleted.',
+  description: 'Deletes an agent and its attachment. An agent that still owns goals, or that outcomes name, cannot be deleted.',
   scope: 'agents:write',
   id: 'required',
   destructive: true,
@@ -15,7 +16,7 @@ export const agentsDelete = defineAction({
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {
-    const outcome = await deleteAgent(ctx.db, ctx.access, id);
+    const outcome = await deleteAgent(ctx.db, ctx.access, id, isoNow(ctx.clock));
     switch (outcome) {
       case 'deleted':
         return { id, deleted: true as const };
@@ -23,6 +24,8 @@ export const agentsDelete = defineAction({
         throw notFound('Agent', id);
       case 'has-goals':
         throw new ApiError('CONFLICT', `Agent ${id} still owns goals; delete them or move them to another agent first.`);
+      case 'has-outcomes':
+        throw new ApiError('CONFLICT', `Outcomes still name agent ${id}; delete them (or their goals) first.`);
       default:
         return unreachable(outcome);
     }

@@ -3,7 +3,7 @@ import { hasScope } from '../auth/scopes.js';
 import { isPlainObject } from '../platform/objects.js';
 import { recordId } from './common-schemas.js';
 import type { ActionContext, Services } from './context.js';
-import type { ActionSpec } from './define-action.js';
+import { WithStatus, type ActionSpec } from './define-action.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
 import { ApiError, rateLimited, validationError, type ErrorDetail } from './errors.js';
 import { runIdempotent, type Outcome } from './idempotency.js';
@@ -135,7 +135,8 @@ export async function dispatch(raw: unknown, call: Call, services: Services): Pr
   const run = async (): Promise<Success> => {
     const spent = budget?.take(call.principal.userId);
     if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
-    return { status: spec.successStatus ?? 200, data: await spec.run({ id: envelope.id, data }, contextFor(envelope, call, services)) };
+    const out = await spec.run({ id: envelope.id, data }, contextFor(envelope, call, services));
+    return out instanceof WithStatus ? { status: out.status, data: out.data } : { status: spec.successStatus ?? 200, data: out };
   };
   if (call.idempotencyKey === undefined || spec.idempotent !== true) return run();
   const { resource, action, id, admin = false } = envelope;

@@ -30,13 +30,17 @@ const pageInputShape = {
     })
     .optional()
     .describe('The `next_cursor` of the previous page (opaque). Not together with `offset`.'),
+  ownerId: z.string().min(1).max(255).optional().describe("Admin mode only: only this owner's records."),
+};
+
+/** The name search of lists whose records have a name. */
+const nameSearchShape = {
   q: z
     .string()
     .min(1)
     .max(200)
     .optional()
     .describe('Only records whose name contains this text: literal (no wildcards), ASCII case-insensitive.'),
-  ownerId: z.string().min(1).max(255).optional().describe("Admin mode only: only this owner's records."),
 };
 
 const pageRule = (value: { offset?: unknown; cursor?: unknown }): boolean =>
@@ -46,7 +50,10 @@ const pageRule = (value: { offset?: unknown; cursor?: unknown }): boolean =>
  * A list action's input: its filters plus the paging keys, strict. The only way to build one, so
  * every list publishes the offset/cursor exclusion (`not`) that the refine enforces.
  */
-export const pageInput = <S extends z.core.$ZodLooseShape>(filters: S) =>
+export const pageInput = <S extends z.core.$ZodLooseShape>(filters: S) => pagedInput({ ...filters, ...nameSearchShape });
+
+/** `pageInput` for records with no name to search (outcomes). */
+export const pagedInput = <S extends z.core.$ZodLooseShape>(filters: S) =>
   z
     .strictObject({ ...filters, ...pageInputShape })
     .refine(pageRule, { message: 'Give offset or cursor, not both.', path: ['cursor'] })
@@ -95,8 +102,15 @@ export function splitPage<D extends PageRequest>(data: D): { page: PageRequest; 
   return { page: { limit, offset, cursor }, filters };
 }
 
+const byCreation = (item: { created_at: string; id: string }): Cursor => ({ createdAt: item.created_at, id: item.id });
+
 /** The store fetches `limit + 1` rows; the extra one only tells whether there is a next page. */
 export function toPage<T extends { created_at: string; id: string }>(list: { items: T[]; count: number }, limit: number): Page<T> {
+  return toPageBy(list, limit, byCreation);
+}
+
+/** `toPage` for lists sorted by another key than created_at (outcomes: occurred_at, then id). */
+export function toPageBy<T>(list: { items: T[]; count: number }, limit: number, cursorOf: (item: T) => Cursor): Page<T> {
   const { items: rows, count } = list;
   const items = rows.slice(0, limit);
   const last = items.at(-1);
@@ -105,6 +119,6 @@ export function toPage<T extends { created_at: string; id: string }>(list: { ite
     items,
     count,
     has_more: hasMore,
-    next_cursor: hasMore && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+    next_cursor: hasMore && last !== undefined ? encodeCursor(cursorOf(last)) : null,
   };
 }

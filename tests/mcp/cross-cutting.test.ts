@@ -77,11 +77,19 @@ describe.each(GENERATIONS)('on protocol %s', (generation) => {
         const intruder = await open((await h.makeUser()).key);
         const before = await snapshot(h);
         const foreign = await call(intruder, samples[key](f));
-        const ghost: Fixture = { user: f.user, agentId: crypto.randomUUID(), goalId: crypto.randomUUID(), spareAgentId: crypto.randomUUID() };
+        const ghost: Fixture = {
+          user: f.user,
+          agentId: crypto.randomUUID(),
+          goalId: crypto.randomUUID(),
+          spareAgentId: crypto.randomUUID(),
+          outcomeId: crypto.randomUUID(),
+        };
         const missing = await call(intruder, samples[key](ghost));
 
         expect(foreign).toMatchObject({ isError: true, structuredContent: { code: 'NOT_FOUND' } });
-        expect(shape(foreign, [f.agentId, f.goalId, f.spareAgentId])).toEqual(shape(missing, [ghost.agentId, ghost.goalId, ghost.spareAgentId]));
+        expect(shape(foreign, [f.agentId, f.goalId, f.spareAgentId, f.outcomeId])).toEqual(
+          shape(missing, [ghost.agentId, ghost.goalId, ghost.spareAgentId, ghost.outcomeId]),
+        );
         expect(await snapshot(h)).toEqual(before);
       });
     }

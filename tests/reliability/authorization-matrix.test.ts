@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { SCOPES } from '../../src/auth/scopes.js';
 import type { ActionSpec } from '../../src/rpc/define-action.js';
 import { actions, type ActionKey } from '../../src/rpc/registry.js';
 import { createHarness, type Harness, type TestUser } from '../support/harness.js';
@@ -20,8 +21,9 @@ type Caller = (typeof CALLERS)[number];
 
 const CODES: Record<number, string> = { 400: 'VALIDATION_ERROR', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
 
-/** goals.list names a record through its agentId filter; the other lists and agents.create name none. */
-const namesRecord = (key: ActionKey): boolean => targetsRecords(key) || key === 'goals.list';
+/** goals.list and events.list name a record through a filter (agentId, goalId); the other lists and agents.create name none. */
+const filtersByRecord = (key: ActionKey): boolean => key === 'goals.list' || key === 'events.list';
+const namesRecord = (key: ActionKey): boolean => targetsRecords(key) || filtersByRecord(key);
 
 /** The contract's order: 401 → 400 (envelope) → 403 → 400 (data) → 404. */
 function expectedStatus(key: ActionKey, spec: ActionSpec, target: Target, caller: Caller): number {
@@ -32,7 +34,7 @@ function expectedStatus(key: ActionKey, spec: ActionSpec, target: Target, caller
   if (caller === 'read-only key' && spec.scope.endsWith(':write')) return 403;
   if (caller === 'user asking for admin mode') return 403;
   if (named && target === 'malformed') return 400;
-  if (!named || key === 'goals.list') return success;
+  if (!named || filtersByRecord(key)) return success;
   if (target === 'missing') return 404;
   if (target === 'foreign' && caller !== 'admin in admin mode') return 404;
   return success;
@@ -43,7 +45,7 @@ function envelopeFor(key: ActionKey, fixture: Fixture, adminMode: boolean): Reco
   return adminMode ? { ...base, admin: true } : base;
 }
 
-const ghost = (user: TestUser, id: () => string): Fixture => ({ user, agentId: id(), goalId: id(), spareAgentId: id() });
+const ghost = (user: TestUser, id: () => string): Fixture => ({ user, agentId: id(), goalId: id(), spareAgentId: id(), outcomeId: id() });
 
 /** Every row that belongs to `userId`, as stored. */
 async function rowsOf(h: Harness, userId: string) {
@@ -67,7 +69,7 @@ async function callerFor(caller: Caller): Promise<{ user: TestUser; owner: TestU
   switch (caller) {
     case 'read-only key': {
       const owner = await h.makeUser();
-      return { owner, user: await h.makeUser({ email: owner.email, scopes: ['goals:read', 'agents:read'] }), adminMode: false };
+      return { owner, user: await h.makeUser({ email: owner.email, scopes: SCOPES.filter((s) => s.endsWith(':read')) }), adminMode: false };
     }
     case 'admin without admin mode':
     case 'admin in admin mode': {
