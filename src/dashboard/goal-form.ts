@@ -6,6 +6,10 @@ import { call, type Input, type Session } from './session.js';
 type CreateInput = Input<'goals', 'create'>;
 type FieldInput = NonNullable<CreateInput['fields']>[number];
 type FieldType = FieldInput['type'];
+type TargetInput = NonNullable<CreateInput['targets']>[number];
+type Period = TargetInput['period'];
+type TargetType = TargetInput['target_type'];
+const PERIODS: readonly Period[] = ['day', 'week', 'month', 'quarter', 'year', 'total'];
 type Status = (typeof GOAL_STATUSES)[number];
 
 const FIELD_TYPES: readonly FieldType[] = ['text', 'email', 'phone', 'number', 'integer', 'boolean', 'date', 'datetime', 'url', 'enum'];
@@ -18,11 +22,75 @@ interface Draft {
   status: Status;
   priority: number | null;
   fields: FieldInput[];
+  channel_id: string | null;
+  tags: string[];
+  timezone: string;
+  targets: TargetInput[];
 }
 
 const emptyField = (): FieldInput => ({ key: '', label: '', type: 'text', required: false, description: null, options: null });
 
 const blank = (text: string): string | null => (text.trim() === '' ? null : text);
+const numberOrNull = (text: string): number | null => (text.trim() === '' ? null : Number(text));
+
+const emptyTarget = (): TargetInput => ({ period: 'week', target_type: 'count', target_count: null, target_rate: null, is_primary: false, start_date: null, deadline: null });
+
+function targetRow(target: TargetInput, index: number, onRemove: () => void): HTMLFieldSetElement {
+  const path = (key: string) => `data.targets.${index}.${key}`;
+  const period = h('select', { name: 'period', 'data-path': path('period') }, PERIODS.map((p) => h('option', { value: p, selected: p === target.period }, p)));
+  const type = h(
+    'select',
+    { name: 'target_type', 'data-path': path('target_type') },
+    (['count', 'rate'] as const).map((t) => h('option', { value: t, selected: t === target.target_type }, t === 'count' ? 'count (achieved conversations)' : 'rate (% achieved)')),
+  );
+  const count = labelled('Target count', h('input', { name: 'target_count', type: 'number', min: 1, inputmode: 'numeric', value: target.target_count ?? '', 'data-path': path('target_count') }));
+  const rate = labelled('Target rate (%)', h('input', { name: 'target_rate', type: 'number', min: 0, max: 100, step: 'any', value: target.target_rate ?? '', 'data-path': path('target_rate') }));
+  const start = labelled('Start date', h('input', { name: 'start_date', type: 'date', value: target.start_date ?? '', 'data-path': path('start_date') }));
+  const deadline = labelled('Deadline', h('input', { name: 'deadline', type: 'date', value: target.deadline ?? '', 'data-path': path('deadline') }));
+  const sync = () => {
+    count.classList.toggle('hidden', type.value !== 'count');
+    rate.classList.toggle('hidden', type.value !== 'rate');
+    start.classList.toggle('hidden', period.value !== 'total');
+    deadline.classList.toggle('hidden', period.value !== 'total');
+  };
+  period.addEventListener('change', sync);
+  type.addEventListener('change', sync);
+  sync();
+  return h(
+    'fieldset',
+    { class: 'field-row target-row' },
+    h('legend', {}, `Target ${index + 1}`),
+    labelled('Period', period),
+    labelled('Kind', type),
+    count,
+    rate,
+    start,
+    deadline,
+    h(
+      'div',
+      { class: 'control check' },
+      h('input', { type: 'checkbox', name: 'is_primary', id: `primary-${index}`, checked: target.is_primary ?? false, 'data-path': path('is_primary') }),
+      h('label', { for: `primary-${index}` }, 'Primary'),
+    ),
+    h('button', { type: 'button', class: 'secondary', onClick: onRemove, 'aria-label': `Remove target ${index + 1}` }, 'Remove target'),
+  );
+}
+
+function readTarget(row: Element): TargetInput {
+  const value = (name: string) => row.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${name}"]`)?.value ?? '';
+  const period = value('period') as Period;
+  const type = value('target_type') as TargetType;
+  // Only the keys the period and kind use are sent; an empty one goes as null, so the API names it.
+  return {
+    period,
+    target_type: type,
+    target_count: type === 'count' ? numberOrNull(value('target_count')) : null,
+    target_rate: type === 'rate' ? numberOrNull(value('target_rate')) : null,
+    is_primary: row.querySelector<HTMLInputElement>('[name="is_primary"]')?.checked ?? false,
+    start_date: period === 'total' ? blank(value('start_date')) : null,
+    deadline: period === 'total' ? blank(value('deadline')) : null,
+  };
+}
 
 function fieldRow(field: FieldInput, index: number, onRemove: () => void): HTMLFieldSetElement {
   const path = (key: string) => `data.fields.${index}.${key}`;
@@ -37,7 +105,7 @@ function fieldRow(field: FieldInput, index: number, onRemove: () => void): HTMLF
   type.addEventListener('change', syncOptions);
   const row = h(
     'fieldset',
-    { class: 'field-row', 'data-index': index },
+    { class: 'field-row lead-field', 'data-index': index },
     h('legend', {}, `Field ${index + 1}`),
     labelled('Key', h('input', { name: 'key', value: field.key, required: true, 'data-path': path('key'), autocomplete: 'off' })),
     labelled('Label', h('input', { name: 'label', value: field.label, required: true, 'data-path': path('label') })),
@@ -91,8 +159,12 @@ export async function goalFormView(root: HTMLElement, session: Session, goalId: 
         status: existing.status,
         priority: existing.priority,
         fields: existing.fields.map((f) => ({ ...f })),
+        channel_id: existing.channel_id,
+        tags: existing.tags,
+        timezone: existing.timezone,
+        targets: existing.targets.map(({ id: _id, ...t }) => t),
       }
-    : { agent_id: agents[0]?.id ?? '', name: '', description: null, status: 'active', priority: null, fields: [] };
+    : { agent_id: agents[0]?.id ?? '', name: '', description: null, status: 'active', priority: null, fields: [], channel_id: null, tags: [], timezone: 'UTC', targets: [] };
 
   const name = h('input', { name: 'name', value: draft.name, required: true, 'data-path': 'data.name' });
   const description = h('textarea', { name: 'description', rows: 3, 'data-path': 'data.description' }, draft.description ?? '');
@@ -103,6 +175,22 @@ export async function goalFormView(root: HTMLElement, session: Session, goalId: 
     { name: 'agent_id', 'data-path': 'data.agent_id' },
     agents.map((a) => h('option', { value: a.id, selected: a.id === draft.agent_id }, a.owner ? `${a.name} (${a.owner.email ?? a.owner.id})` : a.name)),
   );
+  const tags = h('input', { name: 'tags', value: draft.tags.join(', '), 'data-path': 'data.tags', autocomplete: 'off' });
+  const timezone = h('input', { name: 'timezone', value: draft.timezone, 'data-path': 'data.timezone', autocomplete: 'off' });
+  const channel = h('input', { name: 'channel_id', value: draft.channel_id ?? '', 'data-path': 'data.channel_id', autocomplete: 'off' });
+  const targetRows = h('div', { class: 'field-rows' });
+  const readTargets = () => [...targetRows.querySelectorAll('.target-row')].map(readTarget);
+  const renderTargets = (targets: TargetInput[]) =>
+    replace(
+      targetRows,
+      targets.map((t, i) =>
+        targetRow(t, i, () => {
+          const current = readTargets();
+          current.splice(i, 1);
+          renderTargets(current);
+        }),
+      ),
+    );
   const rows = h('div', { class: 'field-rows' });
   const renderRows = (fields: FieldInput[]) =>
     replace(
@@ -115,7 +203,8 @@ export async function goalFormView(root: HTMLElement, session: Session, goalId: 
         }),
       ),
     );
-  const readFields = () => [...rows.querySelectorAll('.field-row')].map(readField);
+  const readFields = () => [...rows.querySelectorAll('.lead-field')].map(readField);
+  const splitTags = (text: string) => text.split(',').map((t) => t.trim()).filter((t) => t !== '');
 
   const read = (): Draft => ({
     agent_id: agent.value,
@@ -124,6 +213,10 @@ export async function goalFormView(root: HTMLElement, session: Session, goalId: 
     status: status.value as Status,
     priority: priority.value === '' ? null : Number(priority.value),
     fields: readFields(),
+    channel_id: blank(channel.value.trim()),
+    tags: splitTags(tags.value),
+    timezone: timezone.value.trim(),
+    targets: readTargets(),
   });
 
   const fill = (next: Partial<Draft>) => {
@@ -133,6 +226,8 @@ export async function goalFormView(root: HTMLElement, session: Session, goalId: 
     if (next.priority !== undefined) priority.value = next.priority === null ? '' : String(next.priority);
     if (next.agent_id) agent.value = next.agent_id;
     if (next.fields) renderRows(next.fields);
+    if (next.tags) tags.value = next.tags.join(', ');
+    if (next.targets) renderTargets(next.targets);
   };
 
   const save = async (e: Event) => {
@@ -154,6 +249,12 @@ export async function goalFormView(root: HTMLElement, session: Session, goalId: 
     labelled('Agent', agent),
     labelled('Status', status),
     labelled('Priority (0–100)', priority),
+    labelled('Tags (comma-separated)', tags),
+    labelled('Time zone', timezone, 'An IANA name such as Europe/Paris; targets count calendar periods in it.'),
+    labelled('Channel id (empty for all channels)', channel),
+    h('h3', {}, 'Targets'),
+    targetRows,
+    h('button', { type: 'button', class: 'secondary', onClick: () => renderTargets([...readTargets(), emptyTarget()]) }, 'Add target'),
     h('h3', {}, 'Lead-info fields'),
     rows,
     h('button', { type: 'button', class: 'secondary', onClick: () => renderRows([...readFields(), emptyField()]) }, 'Add field'),
@@ -161,6 +262,7 @@ export async function goalFormView(root: HTMLElement, session: Session, goalId: 
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, existing ? 'Save changes' : 'Create goal'), h('a', { href: existing ? `#/goal/${existing.id}` : '#/goals' }, 'Cancel')),
   );
   renderRows(draft.fields);
+  renderTargets(draft.targets);
 
   replace(root, h('h1', { tabindex: -1 }, existing ? `Edit ${existing.name}` : 'New goal'), existing ? null : generator(session, agent, form, fill), form);
 }

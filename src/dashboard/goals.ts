@@ -1,6 +1,9 @@
 import { formatTime, h, labelled, replace, type Child } from './dom.js';
 import { describeError, showStatus, statusArea } from './errors.js';
-import { call, type Result, type Session } from './session.js';
+import { describeTarget, historyChart, progressBar } from './progress.js';
+import { outcomesTable } from './outcomes.js';
+import { followEvents, type FeedEvent } from './live-events.js';
+import { call, onLeave, storedKey, type Result, type Session } from './session.js';
 
 export type Goal = Result<'goals', 'get'>;
 export type Agent = Result<'agents', 'get'>;
@@ -24,8 +27,9 @@ interface GoalFilters {
   agentId: string;
   ownerId: string;
   q: string;
+  tag: string;
 }
-const filters: GoalFilters = { status: '', agentId: '', ownerId: '', q: '' };
+const filters: GoalFilters = { status: '', agentId: '', ownerId: '', q: '', tag: '' };
 /** Cursors of the pages before the current one; the current page's cursor is the last. */
 let cursors: (string | undefined)[] = [undefined];
 
@@ -50,6 +54,7 @@ export async function goalsView(root: HTMLElement, session: Session): Promise<vo
   const statusSelect = select('status', [['', 'Any status'], ...GOAL_STATUSES.map((s) => [s, s] as const)], filters.status);
   const agentSelect = select('agentId', [['', 'Any agent'], ...agents.map((a) => [a.id, a.name] as const)], filters.agentId);
   const search = h('input', { type: 'search', name: 'q', value: filters.q, placeholder: 'Name contains…' });
+  const tag = h('input', { type: 'search', name: 'tag', value: filters.tag, placeholder: 'one tag', 'data-path': 'data.tag', autocomplete: 'off' });
   const ownerSelect = session.allOwners ? select('ownerId', [['', 'Any owner'], ...ownerChoices(agents)], filters.ownerId) : null;
 
   const form = h(
@@ -59,6 +64,7 @@ export async function goalsView(root: HTMLElement, session: Session): Promise<vo
     labelled('Agent', agentSelect),
     ownerSelect ? labelled('Owner', ownerSelect) : null,
     labelled('Search', search),
+    labelled('Tag', tag),
     h('button', { type: 'submit' }, 'Apply filters'),
   );
   // Selects apply at once; the search box applies on Enter or the button.
@@ -71,6 +77,7 @@ export async function goalsView(root: HTMLElement, session: Session): Promise<vo
     filters.agentId = agentSelect.value;
     filters.ownerId = ownerSelect?.value ?? '';
     filters.q = search.value.trim();
+    filters.tag = tag.value.trim().toLowerCase();
     cursors = [undefined];
     void load();
   }
@@ -82,6 +89,8 @@ export async function goalsView(root: HTMLElement, session: Session): Promise<vo
       action: 'list',
       data: {
         limit: 20,
+        include: ['progress'],
+        ...(filters.tag ? { tag: filters.tag } : {}),
         ...(filters.status ? { status: filters.status as (typeof GOAL_STATUSES)[number] } : {}),
         ...(filters.agentId ? { agentId: filters.agentId } : {}),
         ...(filters.q ? { q: filters.q } : {}),
@@ -101,7 +110,9 @@ export async function goalsView(root: HTMLElement, session: Session): Promise<vo
         cell('Name', h('a', { href: `#/goal/${goal.id}` }, goal.name)),
         cell('Agent', agentName.get(goal.agent_id) ?? '—'),
         cell('Status', statusBadge(goal.status)),
+        cell('Tags', goal.tags.length ? goal.tags.map((t) => h('span', { class: 'tag' }, t)) : '—'),
         session.allOwners ? cell('Owner', goal.owner?.email ?? goal.owner?.id ?? '—') : null,
+        cell('Progress', primaryProgress(goal)),
         cell('Updated', h('time', { datetime: goal.updated_at }, formatTime(goal.updated_at))),
       ),
     );
@@ -117,10 +128,10 @@ export async function goalsView(root: HTMLElement, session: Session): Promise<vo
           h(
             'tr',
             {},
-            ['Name', 'Agent', 'Status', ...(session.allOwners ? ['Owner'] : []), 'Updated'].map((t) => h('th', { scope: 'col' }, t)),
+            ['Name', 'Agent', 'Status', 'Tags', ...(session.allOwners ? ['Owner'] : []), 'Progress', 'Updated'].map((t) => h('th', { scope: 'col' }, t)),
           ),
         ),
-        h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 6 }, 'No goals match.'))),
+        h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 8 }, 'No goals match.'))),
       ),
     );
     replace(
@@ -158,6 +169,13 @@ export async function goalsView(root: HTMLElement, session: Session): Promise<vo
   await load();
 }
 
+/** The primary target's bar and status, as the table shows it. */
+function primaryProgress(goal: Goal): HTMLElement | string {
+  const primary = goal.progress?.targets.find((t) => t.is_primary);
+  if (!primary) return 'no target';
+  return h('div', { class: 'progress-cell' }, progressBar(`Progress of ${goal.name}`, primary), statusBadge(primary.status));
+}
+
 function fieldsTable(goal: Goal): HTMLElement {
   if (goal.fields.length === 0) return h('p', {}, 'No lead-info fields.');
   return h(
@@ -166,7 +184,7 @@ function fieldsTable(goal: Goal): HTMLElement {
     h(
       'table',
       { class: 'stack' },
-      h('caption', {}, 'Lead-info fields'),
+      h('caption', { class: 'visually-hidden' }, 'Lead-info fields'),
       h('thead', {}, h('tr', {}, ['Key', 'Label', 'Type', 'Required', 'Options', 'Description'].map((t) => h('th', { scope: 'col' }, t)))),
       h(
         'tbody',
@@ -223,9 +241,67 @@ function attachments(session: Session, goal: Goal, agents: Agent[], area: HTMLEl
   );
 }
 
+/** Each target: what it asks, the current window's bar and numbers, and a chart of past windows. */
+function targetsSection(goal: Goal, progress: Result<'goals', 'progress'>): HTMLElement {
+  if (progress.targets.length === 0) return h('p', {}, 'No targets: add one with Edit.');
+  return h(
+    'ul',
+    { class: 'plain targets' },
+    progress.targets.map((t, i) => {
+      const stored = goal.targets.find((x) => x.id === t.target_id);
+      const name = `${describeTarget({ ...t, deadline: stored?.deadline ?? null })}${t.is_primary ? ' (primary)' : ''}`;
+      return h(
+        'li',
+        { class: 'target' },
+        h('h3', {}, `Target ${i + 1}: ${name}`),
+        h('div', { class: 'progress-cell' }, progressBar(`Progress of target ${i + 1}`, t), statusBadge(t.status)),
+        h(
+          'p',
+          { class: 'hint' },
+          `This window (${t.window.start.slice(0, 10)} to ${t.window.end.slice(0, 10)}): ${t.achieved} achieved of ${t.conversations}` +
+            (t.rate === null ? '' : `, rate ${t.rate}%`) +
+            (t.expected === null ? '' : `, ${t.expected} expected by now`),
+        ),
+        t.period === 'total' ? null : historyChart(t),
+      );
+    }),
+  );
+}
+
+/** A line for one event: its type, when, and what its data says in short. */
+function eventLine(event: FeedEvent): HTMLElement {
+  const d = event.data;
+  const detail =
+    event.type === 'goal.updated' && Array.isArray(d.changed)
+      ? `changed ${d.changed.join(', ')}`
+      : event.type === 'outcome.recorded'
+        ? `achieved: ${String(d.achieved)}${d.replaced ? ' (replaced)' : ''}`
+        : '';
+  return h('li', { 'data-event-type': event.type }, h('strong', {}, event.type), ` ${formatTime(event.occurred_at)}${detail ? ` — ${detail}` : ''}`);
+}
+
+/** The goal's events as they happen (GET /events for this goal), newest on top. */
+function liveEvents(session: Session, goal: Goal): HTMLElement {
+  const list = h('ol', { class: 'events plain', 'aria-live': 'polite', 'aria-relevant': 'additions' });
+  const state = statusArea();
+  const stop = followEvents({
+    token: storedKey,
+    query: { goal_id: goal.id, ...(session.allOwners ? { admin: 'true' } : {}) },
+    onEvent: (event) => list.prepend(eventLine(event)),
+    onState: (text, failed) => showStatus(state, text, failed ? 'error' : 'ok'),
+  });
+  onLeave(stop);
+  return h('section', { 'aria-labelledby': 'events-h' }, h('h2', { id: 'events-h' }, 'Live events'), state, list);
+}
+
 /** One goal: its settings, fields, attachments (more sections join as the API grows). */
 export async function goalView(root: HTMLElement, session: Session, id: string): Promise<void> {
-  const [answer, agents] = await Promise.all([call(session, { resource: 'goals', action: 'get', id }), loadAgents(session)]);
+  const [answer, agents, progress, outcomes] = await Promise.all([
+    call(session, { resource: 'goals', action: 'get', id }),
+    loadAgents(session),
+    call(session, { resource: 'goals', action: 'progress', id, data: { history: 8 } }),
+    call(session, { resource: 'outcomes', action: 'list', data: { goalId: id, limit: 10 } }),
+  ]);
   const area = statusArea();
   if (!answer.success) {
     replace(root, h('h1', { tabindex: -1 }, 'Goal'), area);
@@ -259,12 +335,32 @@ export async function goalView(root: HTMLElement, session: Session, id: string):
       h('dd', {}, agentName),
       h('dt', {}, 'Priority'),
       h('dd', {}, goal.priority ?? '—'),
+      h('dt', {}, 'Tags'),
+      h('dd', {}, goal.tags.length ? goal.tags.map((t) => h('span', { class: 'tag' }, t)) : '—'),
+      h('dt', {}, 'Time zone'),
+      h('dd', {}, goal.timezone),
+      h('dt', {}, 'Channel'),
+      h('dd', {}, goal.channel_id ?? 'all channels'),
       goal.owner ? [h('dt', {}, 'Owner'), h('dd', {}, goal.owner.email ?? goal.owner.id)] : null,
       h('dt', {}, 'Updated'),
       h('dd', {}, formatTime(goal.updated_at)),
     ),
     goal.description ? h('p', { class: 'description' }, goal.description) : null,
     h('section', { 'aria-labelledby': 'fields-h' }, h('h2', { id: 'fields-h' }, 'Lead-info fields'), fieldsTable(goal)),
+    h(
+      'section',
+      { 'aria-labelledby': 'targets-h' },
+      h('h2', { id: 'targets-h' }, 'Targets and progress'),
+      progress.success ? targetsSection(goal, progress.data) : h('p', { class: 'status error', role: 'alert' }, describeError(progress.error)),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'outcomes-h' },
+      h('h2', { id: 'outcomes-h' }, 'Recent outcomes'),
+      outcomes.success ? outcomesTable(outcomes.data.items, goal.fields, false) : h('p', { class: 'status error', role: 'alert' }, describeError(outcomes.error)),
+      h('p', {}, h('a', { href: `#/outcomes?goal=${goal.id}` }, 'All outcomes and evaluation')),
+    ),
+    liveEvents(session, goal),
     attachments(session, goal, agents, area, () => void goalView(root, session, id)),
   );
 }

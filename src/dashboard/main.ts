@@ -3,7 +3,8 @@ import { h, labelled, replace } from './dom.js';
 import { describeError, showStatus, statusArea } from './errors.js';
 import { goalFormView } from './goal-form.js';
 import { goalsView, goalView } from './goals.js';
-import { forgetKey, resume, signIn, type Session } from './session.js';
+import { outcomesView } from './outcomes.js';
+import { forgetKey, leave, resume, signIn, type Session } from './session.js';
 
 const header = document.getElementById('top');
 const main = document.getElementById('main');
@@ -16,6 +17,7 @@ const routes: [RegExp, (root: HTMLElement, s: Session, id: string) => Promise<vo
   [new RegExp(`^#/goal/(${UUID})/edit$`), (root, s, id) => goalFormView(root, s, id)],
   [new RegExp(`^#/goal/(${UUID})$`), (root, s, id) => goalView(root, s, id)],
   [/^#\/agents$/, (root, s) => agentsView(root, s)],
+  [new RegExp(`^#/outcomes(?:\\?goal=(${UUID}))?$`), (root, s, id) => outcomesView(root, s, id)],
   [/^#\/goals$/, (root, s) => goalsView(root, s)],
 ];
 
@@ -48,6 +50,7 @@ function renderHeader(): void {
       h('a', { href: '#/goals' }, 'Goals'),
       h('a', { href: '#/goals/new' }, 'New goal'),
       h('a', { href: '#/agents' }, 'Agents'),
+      h('a', { href: '#/outcomes' }, 'Outcomes'),
     ),
     toggle,
     h(
@@ -104,6 +107,7 @@ function signInView(root: HTMLElement): void {
 
 async function route(): Promise<void> {
   if (!main) return;
+  leave();
   renderHeader();
   if (!session) return signInView(main);
   const hash = location.hash || '#/goals';

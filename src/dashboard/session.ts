@@ -54,3 +54,11 @@ export function call<R extends ResourceName, A extends ActionName<R>>(
 
 export type Input<R extends ResourceName, A extends ActionName<R>> = ActionInput<R, A>;
 export type Result<R extends ResourceName, A extends ActionName<R>> = ActionResult<R, A>;
+
+const leaving: (() => void)[] = [];
+/** Runs `stop` when the screen is left (a live stream, say). */
+export const onLeave = (stop: () => void): void => void leaving.push(stop);
+/** Called by the router before it renders the next screen. */
+export const leave = (): void => {
+  for (const stop of leaving.splice(0)) stop();
+};

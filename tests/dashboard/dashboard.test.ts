@@ -88,9 +88,28 @@ describe.runIf(run)('admin dashboard in Chromium', () => {
         description: 'The call ends with a confirmed meeting time.',
         priority: 3,
         fields: [{ key: 'email', label: 'Email address', type: 'email', required: true }],
+        tags: ['sales'],
+        targets: [{ period: 'week', target_type: 'count', target_count: 4 }],
       },
     });
     ids.meeting = meeting.id;
+    const record = (n: number, achieved: boolean, daysAgo: number, values: Record<string, string> = {}) =>
+      api(adminKey, {
+        resource: 'outcomes',
+        action: 'record',
+        data: {
+          goal_id: meeting.id,
+          conversation_id: `seed-${n}`,
+          achieved,
+          values,
+          ...(daysAgo ? { occurred_at: new Date(Date.now() - daysAgo * 86_400_000).toISOString() } : {}),
+        },
+      });
+    // This week: 2 achieved of 3 (half of the target of 4); one achieved in each of the 3 weeks before.
+    await record(1, true, 0, { email: 'ana@example.com' });
+    await record(2, true, 0);
+    await record(3, false, 0);
+    for (let week = 1; week <= 3; week++) await record(10 + week, true, 7 * week);
     const bobAgent = await api(bobKey, { resource: 'agents', action: 'create', data: { name: 'Bob line' } });
     await api(bobKey, { resource: 'goals', action: 'create', data: { agent_id: bobAgent.id, name: 'Renew contracts' } });
 
@@ -293,6 +312,75 @@ describe.runIf(run)('admin dashboard in Chromium', () => {
     await expect.poll(() => page.getByRole('columnheader', { name: 'Owner' }).count()).toBe(0);
   });
 
+  it('shows the primary target progress of each goal in the table as a progressbar with its status', async () => {
+    await page.goto(`${server.url}/admin#/goals`);
+    const bar = page.getByRole('progressbar', { name: 'Progress of Book qualified meeting' });
+    await bar.waitFor();
+    // 2 achieved of a target of 4 this week.
+    expect(await bar.getAttribute('aria-valuenow')).toBe('50');
+    expect(await bar.getAttribute('aria-valuemin')).toBe('0');
+    expect(await bar.getAttribute('aria-valuemax')).toBe('100');
+    expect(await bar.getAttribute('aria-valuetext')).toContain('2 of 3 achieved');
+    await page.getByLabel('Tag').fill('sales');
+    await page.getByLabel('Tag').press('Enter');
+    await expect.poll(() => page.locator('caption').first().textContent()).toBe('1 goal');
+    await screenshot(page, '13-goals-progress');
+    await page.getByLabel('Tag').fill('');
+    await page.getByLabel('Tag').press('Enter');
+  });
+
+  it('shows targets, progress with a chart of past windows, and recent outcomes with their values on the goal page', async () => {
+    await page.goto(`${server.url}/admin#/goal/${ids.meeting}`);
+    await page.getByRole('heading', { level: 2, name: 'Targets and progress' }).waitFor();
+    const bar = page.getByRole('progressbar', { name: 'Progress of target 1' });
+    await bar.waitFor();
+    expect(await bar.getAttribute('aria-valuenow')).toBe('50');
+    const chart = page.getByRole('img', { name: /History of the target 4 achieved per week/ });
+    expect(await chart.locator('rect').count()).toBe(8);
+    const outcomes = page.getByRole('table', { name: /outcome/ });
+    expect(await outcomes.textContent()).toContain('ana@example.com');
+    await screenshot(page, '14-goal-progress');
+  });
+
+  it('shows the events of the goal arriving live', async () => {
+    await page.getByText('Live: new events appear here').waitFor();
+    await api(adminKey, { resource: 'outcomes', action: 'record', data: { goal_id: ids.meeting, conversation_id: 'live-1', achieved: true } });
+    const item = page.locator('ol.events li[data-event-type="outcome.recorded"]');
+    await item.first().waitFor({ timeout: 15_000 });
+    expect(await item.first().textContent()).toContain('achieved: true');
+    await screenshot(page, '15-goal-live-events');
+  });
+
+  it('lists outcomes with their values and filters them by verdict', async () => {
+    await page.getByRole('link', { name: 'Outcomes', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Outcomes' }).waitFor();
+    await expect.poll(() => page.locator('table.outcomes caption').textContent()).toBe('7 matching outcomes');
+    expect(await page.locator('table.outcomes').textContent()).toContain('ana@example.com');
+    await page.getByLabel('Verdict').selectOption('false');
+    await expect.poll(() => page.locator('table.outcomes caption').textContent()).toBe('1 matching outcome');
+    expect(await page.locator('table.outcomes tbody').textContent()).toContain('seed-3');
+    await screenshot(page, '16-outcomes');
+    await page.getByLabel('Verdict').selectOption('');
+  });
+
+  it('edits targets and tags through the form and shows a target error at its input', async () => {
+    await page.goto(`${server.url}/admin#/goal/${ids.created}/edit`);
+    const form = page.locator('form.goal-form');
+    await form.getByLabel('Tags (comma-separated)').waitFor();
+    await form.getByLabel('Tags (comma-separated)').fill('inbound, qualified');
+    await page.getByRole('button', { name: 'Add target' }).click();
+    await form.locator('[data-path="data.targets.0.period"]').selectOption('month');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const count = form.locator('[data-path="data.targets.0.target_count"]');
+    await expect.poll(() => count.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, '17-target-error');
+    await count.fill('12');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Targets and progress' }).waitFor();
+    const goal = await api(adminKey, { resource: 'goals', action: 'get', id: ids.created });
+    expect(goal.tags).toEqual(['inbound', 'qualified']);
+    expect(goal.targets).toMatchObject([{ period: 'month', target_type: 'count', target_count: 12, is_primary: true }]);
+  });
   it('fits a 375 px wide screen without scrolling the page sideways', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     for (const [hash, name] of [
@@ -300,6 +388,7 @@ describe.runIf(run)('admin dashboard in Chromium', () => {
       [`#/goal/${ids.meeting}`, '10-narrow-goal'],
       ['#/goals/new', '11-narrow-new-goal'],
       ['#/agents', '12-narrow-agents'],
+      ['#/outcomes', '18-narrow-outcomes'],
     ] as const) {
       await page.goto(`${server.url}/admin${hash}`);
       await page.locator('main h1').waitFor();
