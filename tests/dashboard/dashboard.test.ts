@@ -383,16 +383,17 @@ describe.runIf(run)('admin dashboard in Chromium', () => {
   });
   it('fits a 375 px wide screen without scrolling the page sideways', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
-    for (const [hash, name] of [
-      ['#/goals', '09-narrow-goals'],
-      [`#/goal/${ids.meeting}`, '10-narrow-goal'],
-      ['#/goals/new', '11-narrow-new-goal'],
-      ['#/agents', '12-narrow-agents'],
-      ['#/outcomes', '18-narrow-outcomes'],
+    for (const [hash, name, heading] of [
+      ['#/goals', '09-narrow-goals', 'Goals'],
+      [`#/goal/${ids.meeting}`, '10-narrow-goal', 'Book qualified meeting'],
+      ['#/goals/new', '11-narrow-new-goal', 'New goal'],
+      ['#/agents', '12-narrow-agents', 'Agents'],
+      ['#/outcomes', '18-narrow-outcomes', 'Outcomes'],
     ] as const) {
       await page.goto(`${server.url}/admin${hash}`);
-      await page.locator('main h1').waitFor();
-      await page.waitForLoadState('networkidle');
+      // A new hash on the same page is a hashchange, not a load: wait for that screen's own heading.
+      await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
+      await page.locator('main[aria-busy]').waitFor({ state: 'detached' });
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect({ hash, width }).toEqual({ hash, width: 375 });
       expect({ hash, unlabelled: await unlabelled(page) }).toEqual({ hash, unlabelled: [] });
