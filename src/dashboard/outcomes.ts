@@ -1,5 +1,6 @@
 import { formatTime, h, labelled, replace } from './dom.js';
 import { describeError, showStatus, statusArea } from './errors.js';
+import { evaluateForm } from './evaluate.js';
 import { cell, loadAgents, statusBadge, type Goal } from './goals.js';
 import { call, type Result, type Session } from './session.js';
 
@@ -129,6 +130,7 @@ export async function outcomesView(root: HTMLElement, session: Session, goalPara
     area,
     holder,
     pager,
+    evaluateForm(session, goals, filters.goalId, () => void load()),
   );
   await load();
 }

@@ -363,6 +363,31 @@ describe.runIf(run)('admin dashboard in Chromium', () => {
     await page.getByLabel('Verdict').selectOption('');
   });
 
+  it('evaluates a pasted transcript and shows the verdict and each field with its status and quote', async () => {
+    fake.reset();
+    fake.enqueue(
+      completion({
+        verdict: 'achieved',
+        rationale: 'A meeting was booked for Tuesday.',
+        confidence: 0.9,
+        values: [{ key: 'email', value: 'lea@example.com', quote: 'write to lea@example.com' }],
+      }),
+    );
+    await page.getByRole('link', { name: 'Outcomes', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Outcomes' }).waitFor();
+    await page.getByLabel('Goal to judge against').selectOption({ label: 'Book qualified meeting' });
+    await page.getByLabel('Conversation id').fill('pasted-1');
+    await page.getByLabel('Transcript', { exact: true }).fill('Agent: Shall we meet on Tuesday?\nUser: Yes, write to lea@example.com please.');
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    await page.getByRole('heading', { name: /Verdict: achieved/ }).waitFor();
+    const row = page.locator('tr[data-field="email"]');
+    expect(await row.textContent()).toContain('collected');
+    expect(await row.textContent()).toContain('write to lea@example.com');
+    await screenshot(page, '16-evaluate');
+    const recorded = await api(adminKey, { resource: 'outcomes', action: 'list', data: { conversationId: 'pasted-1' } });
+    expect(recorded.items).toMatchObject([{ achieved: true, source: 'evaluation', values: { email: 'lea@example.com' } }]);
+  });
+
   it('edits targets and tags through the form and shows a target error at its input', async () => {
     await page.goto(`${server.url}/admin#/goal/${ids.created}/edit`);
     const form = page.locator('form.goal-form');
