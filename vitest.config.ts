@@ -5,6 +5,7 @@ const contract = [
   'tests/rpc/**/*.test.ts',
   'tests/goals/**/*.test.ts',
   'tests/agents/**/*.test.ts',
+  'tests/outcomes/**/*.test.ts',
   'tests/auth/**/*.test.ts',
   'tests/db/atomic.test.ts',
   'tests/db/ownership-integrity.test.ts',

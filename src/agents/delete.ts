@@ -6,17 +6,22 @@ import { deleteAgent } from './store.js';
 export const agentsDelete = defineAction({
   resource: 'agents',
   action: 'delete',
-  description: 'Deletes an agent and its attachment. An agent that still owns goals cannot be deleted.',
+  description: 'Deletes an agent and its attachment. An agent that still owns goals, or that outcomes name, cannot be deleted.',
   scope: 'agents:write',
   id: 'required',
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {
-    const outcome = await deleteAgent(ctx.db, ctx.access, id);
-    if (outcome === 'missing') throw notFound('Agent', id);
-    if (outcome === 'has-goals') {
-      throw new ApiError('CONFLICT', `Agent ${id} still owns goals; delete them or move them to another agent first.`);
+    const result = await deleteAgent(ctx.db, ctx.access, id);
+    switch (result) {
+      case 'missing':
+        throw notFound('Agent', id);
+      case 'has-goals':
+        throw new ApiError('CONFLICT', `Agent ${id} still owns goals; delete them or move them to another agent first.`);
+      case 'has-outcomes':
+        throw new ApiError('CONFLICT', `Outcomes still name agent ${id}; delete them (or their goals) first.`);
+      case 'deleted':
+        return { id, deleted: true as const };
     }
-    return { id, deleted: true as const };
   },
 });

@@ -134,15 +134,29 @@ const agentDelete = prepareQuery((k, { access, id }: { access: Access; id: strin
     .where('agents.id', '=', id)
     .where(ownedBy('agents', access))
     .where((eb) => eb.not(eb.exists(eb.selectFrom('goals').select(sql`1`.as('one')).whereRef('goals.agent_id', '=', 'agents.id'))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('outcomes').select(sql`1`.as('one')).whereRef('outcomes.agent_id', '=', 'agents.id'))))
     .returning('agents.id'),
 );
 
+const agentDependents = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
+  k
+    .selectFrom('agents')
+    .select((eb) => [
+      eb.exists(eb.selectFrom('goals').select(sql`1`.as('one')).whereRef('goals.agent_id', '=', 'agents.id')).as('has_goals'),
+      eb.exists(eb.selectFrom('outcomes').select(sql`1`.as('one')).whereRef('outcomes.agent_id', '=', 'agents.id')).as('has_outcomes'),
+    ])
+    .where('agents.id', '=', id)
+    .where(ownedBy('agents', access)),
+);
+
 /**
- * Deletes the agent unless it still owns goals (checked in the same statement); its attachment
- * goes with it. 'has-goals' when goals stop it, 'missing' when no visible agent matched.
+ * Deletes the agent unless it still owns goals or outcomes name it (checked in the same
+ * statement); its attachment goes with it. Otherwise says what stopped it.
  */
-export async function deleteAgent(db: Db, access: Access, id: string): Promise<'deleted' | 'has-goals' | 'missing'> {
+export async function deleteAgent(db: Db, access: Access, id: string): Promise<'deleted' | 'has-goals' | 'has-outcomes' | 'missing'> {
   const row = await agentDelete.first(db, { access, id });
   if (row) return 'deleted';
-  return (await findAgentOwner(db, access, id)) === undefined ? 'missing' : 'has-goals';
+  const deps = await agentDependents.first(db, { access, id });
+  if (!deps) return 'missing';
+  return Number(deps.has_goals) === 1 ? 'has-goals' : 'has-outcomes';
 }

@@ -1,4 +1,4 @@
-export const SCOPES = ['goals:read', 'goals:write', 'agents:read', 'agents:write'] as const;
+export const SCOPES = ['goals:read', 'goals:write', 'agents:read', 'agents:write', 'outcomes:read', 'outcomes:write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const isScope = (value: string): value is Scope => (SCOPES as readonly string[]).includes(value);

@@ -20,11 +20,16 @@ export const ACTION_KINDS = {
   'goals.attach': 'idempotent',
   'goals.detach': 'write',
   'goals.generate': 'idempotent',
+  'goals.progress': 'read',
   'agents.list': 'read',
   'agents.get': 'read',
   'agents.create': 'idempotent',
   'agents.update': 'write',
   'agents.delete': 'write',
+  'outcomes.record': 'idempotent',
+  'outcomes.get': 'read',
+  'outcomes.list': 'read',
+  'outcomes.delete': 'write',
 } as const satisfies Record<ActionKey, ActionKind>;
 
 /** An action this build of the client does not know is treated as the least safe kind. */

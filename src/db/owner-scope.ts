@@ -9,7 +9,7 @@ export interface Access {
   all: boolean;
 }
 
-export type OwnedTable = 'goals' | 'agents';
+export type OwnedTable = 'goals' | 'agents' | 'outcomes' | 'goal_tags';
 
 /**
  * The same rule as a list of conditions to AND: empty in admin mode, so a list with nothing else to

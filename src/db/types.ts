@@ -1,4 +1,7 @@
-import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { ColumnType, CompiledQuery, Kysely, QueryResult } from 'kysely';
+
+/** A column with a default: optional on insert. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
 export interface UsersTable {
   id: string;
@@ -41,6 +44,50 @@ export interface GoalsTable {
   fields: string;
   created_at: string;
   updated_at: string;
+  channel_id: Defaulted<string | null>;
+  /** JSON array of lowercase tags, mirrored into goal_tags by triggers. */
+  tags: Defaulted<string>;
+  timezone: Defaulted<string>;
+  /** JSON array of targets as returned (ids included). */
+  targets: Defaulted<string>;
+}
+
+export interface GoalTagsTable {
+  goal_id: string;
+  owner_id: string;
+  tag: string;
+  created_at: string;
+}
+
+export interface OutcomesTable {
+  id: string;
+  owner_id: string;
+  goal_id: string;
+  agent_id: string;
+  conversation_id: string;
+  channel_id: string | null;
+  contact_id: string | null;
+  /** 1, 0, or null for no verdict. */
+  achieved: number | null;
+  /** JSON object: the values as sent. */
+  field_values: string;
+  /** JSON array of field keys. */
+  missing_required: string;
+  source: string;
+  evaluation: string | null;
+  notes: string | null;
+  occurred_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Outcomes with a verdict per goal and UTC hour, kept by triggers on outcomes. */
+export interface OutcomeHoursTable {
+  goal_id: string;
+  /** `YYYY-MM-DDTHH` in UTC. */
+  hour: string;
+  conversations: number;
+  achieved: number;
 }
 
 export interface AttachmentsTable {
@@ -68,6 +115,9 @@ export interface Database {
   agents: AgentsTable;
   goals: GoalsTable;
   attachments: AttachmentsTable;
+  goal_tags: GoalTagsTable;
+  outcomes: OutcomesTable;
+  outcome_hours: OutcomeHoursTable;
   idempotency_keys: IdempotencyKeysTable;
 }
 

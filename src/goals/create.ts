@@ -3,20 +3,24 @@ import { isoNow } from '../platform/clock.js';
 import { notFound } from '../rpc/errors.js';
 import { createGoalInput, goalSchema } from './schemas.js';
 import { insertGoal } from './store.js';
+import { resolveTargets } from './targets.js';
 
 export const goalsCreate = defineAction({
   resource: 'goals',
   action: 'create',
-  description: "Creates a goal on one of the caller's agents; the goal belongs to that agent's owner.",
+  description:
+    "Creates a goal on one of the caller's agents; the goal belongs to that agent's owner. Targets get ids; the first is primary unless one is marked.",
   scope: 'goals:write',
   id: 'forbidden',
   input: createGoalInput,
   result: goalSchema,
-  aliases: { agentId: 'agent_id' },
+  aliases: { agentId: 'agent_id', channelId: 'channel_id' },
   successStatus: 201,
   idempotent: true,
   async run({ data }, ctx) {
-    const goal = await insertGoal(ctx.db, ctx.access, { id: ctx.ids.uuid(), ...data }, isoNow(ctx.clock));
+    const now = isoNow(ctx.clock);
+    const targets = resolveTargets(data.targets, Date.parse(now), data.timezone, ctx.ids);
+    const goal = await insertGoal(ctx.db, ctx.access, { id: ctx.ids.uuid(), ...data, targets }, now);
     if (!goal) throw notFound('Agent', data.agent_id);
     return goal;
   },

@@ -24,7 +24,8 @@ Answer with one JSON object that follows the response schema:
 - fields: the lead-info fields the agent should collect, usually 2 to 8, at most ${MAX_FIELDS}. For each field:
   key in snake_case (a lowercase letter, then a-z, 0-9 or _), unique in the goal; label, a short human name;
   type, one of ${FIELD_TYPES.join(', ')}; required, whether the agent must collect it;
-  description, a short hint for the agent or null; options, the allowed values for an enum field, null for any other type.`;
+  description, a short hint for the agent or null; options, the allowed values for an enum field, null for any other type.
+- tags: up to 20 short lowercase labels (a-z, 0-9, _, :, -) that group the goal, e.g. "sales" or "inbound"; [] when none fit.`;
 
 /** The caller's words as one JSON string: quotes and newlines in them cannot end the data early. */
 export const userMessage = (description: string): string => JSON.stringify({ description });
@@ -86,7 +87,7 @@ export const goalsGenerate = defineAction({
   resource: 'goals',
   action: 'generate',
   description:
-    'Suggests a draft goal (name, description, priority, lead-info fields) from a plain description, with the configured LLM. Nothing is saved: pass the suggestion to create. The request is fully checked (400, 404) before the LLM is: 503 AI_NOT_CONFIGURED comes after.',
+    'Suggests a draft goal (name, description, priority, lead-info fields, tags) from a plain description, with the configured LLM. Nothing is saved: pass the suggestion to create. The request is fully checked (400, 404) before the LLM is: 503 AI_NOT_CONFIGURED comes after.',
   scope: 'goals:write',
   id: 'forbidden',
   input: generateGoalInput,
@@ -111,7 +112,7 @@ export const goalsGenerate = defineAction({
       throw new ApiError('AI_UPSTREAM_ERROR', MESSAGES['bad-output'], { retryable: true });
     }
 
-    const { name, description, priority, fields } = draft.data;
+    const { name, description, priority, fields, tags } = draft.data;
     const suggestion: GoalSuggestion = {
       ...(data.agentId !== undefined ? { agent_id: data.agentId } : {}),
       name,
@@ -119,6 +120,7 @@ export const goalsGenerate = defineAction({
       status: 'draft',
       priority,
       fields,
+      tags,
     };
     return { suggestion, model: answer.model };
   },

@@ -1,20 +1,22 @@
 import { defineAction } from '../rpc/define-action.js';
 import { notFound } from '../rpc/errors.js';
-import { emptyInput } from '../rpc/common-schemas.js';
-import { goalSchema } from './schemas.js';
+import { progressOf } from './progress-report.js';
+import { getGoalInput, goalSchema } from './schemas.js';
 import { findGoal } from './store.js';
 
 export const goalsGet = defineAction({
   resource: 'goals',
   action: 'get',
-  description: 'Returns one goal.',
+  description: 'Returns one goal; with include: ["progress"], its progress as of now (no history).',
   scope: 'goals:read',
   id: 'required',
-  input: emptyInput,
+  input: getGoalInput,
   result: goalSchema,
-  async run({ id }, ctx) {
+  async run({ id, data }, ctx) {
     const goal = await findGoal(ctx.db, ctx.access, id);
     if (!goal) throw notFound('Goal', id);
-    return goal;
+    if (!data.include?.includes('progress')) return goal;
+    const [progress] = await progressOf(ctx.db, [{ goal, asOfMs: ctx.clock.now().getTime(), history: 0 }]);
+    return { ...goal, progress };
   },
 });

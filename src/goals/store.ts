@@ -1,11 +1,12 @@
-import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
 import { afterCursor, nameContains, ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
-import { ownedBy, ownerConditions, type Access } from '../db/owner-scope.js';
+import { ownedBy, ownerConditions, type Access, type OwnedTable } from '../db/owner-scope.js';
 import { prepareQuery } from '../db/prepared.js';
 import type { Database, Db, GoalsTable } from '../db/types.js';
-import type { Goal, GoalStatus, LeadField } from './schemas.js';
+import type { Cursor } from '../rpc/pagination.js';
+import type { Goal, GoalStatus, LeadField, Target } from './schemas.js';
 
-type GoalRow = GoalsTable & Partial<OwnerColumns>;
+type GoalRow = Selectable<GoalsTable> & Partial<OwnerColumns>;
 
 const GOAL_COLUMNS = [
   'goals.id',
@@ -16,6 +17,10 @@ const GOAL_COLUMNS = [
   'goals.status',
   'goals.priority',
   'goals.fields',
+  'goals.channel_id',
+  'goals.tags',
+  'goals.timezone',
+  'goals.targets',
   'goals.created_at',
   'goals.updated_at',
 ] as const;
@@ -32,6 +37,10 @@ function toGoal(row: GoalRow, access: Access): Goal {
     status: row.status as GoalStatus,
     priority: row.priority,
     fields: JSON.parse(row.fields) as LeadField[],
+    channel_id: row.channel_id,
+    tags: JSON.parse(row.tags) as string[],
+    timezone: row.timezone,
+    targets: JSON.parse(row.targets) as Target[],
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -65,15 +74,22 @@ export interface GoalFilters {
   status?: GoalStatus | undefined;
   q?: string | undefined;
   ownerId?: string | undefined;
+  channelId?: string | undefined;
+  tag?: string | undefined;
 }
 
-function filtersOf(access: Access, f: GoalFilters): Expression<SqlBool>[] {
+/**
+ * The filters on goals. With a `tag`, the list is driven by goal_tags (its owner, tag, created_at
+ * index gives the order), so the owner conditions are put on that table.
+ */
+function filtersOf(access: Access, f: GoalFilters, ownerTable: OwnedTable = 'goals'): Expression<SqlBool>[] {
   const eb = expressionBuilder<Database, 'goals'>();
   return [
-    ...ownerConditions('goals', access),
-    ...(f.ownerId !== undefined ? [eb('goals.owner_id', '=', f.ownerId)] : []),
+    ...ownerConditions(ownerTable, access),
+    ...(f.ownerId !== undefined ? [sql<SqlBool>`${sql.ref(`${ownerTable}.owner_id`)} = ${f.ownerId}`] : []),
     ...(f.agentId !== undefined ? [eb('goals.agent_id', '=', f.agentId)] : []),
     ...(f.status !== undefined ? [eb('goals.status', '=', f.status)] : []),
+    ...(f.channelId !== undefined ? [eb('goals.channel_id', '=', f.channelId)] : []),
     ...(f.q !== undefined ? [nameContains('goals', f.q)] : []),
   ];
 }
@@ -96,6 +112,31 @@ const goalCount = prepareQuery((k, { access, filters }: CountArgs<GoalFilters>) 
     .$call(whereAll(filtersOf(access, filters))),
 );
 
+const afterTagCursor = (cursor: Cursor): Expression<SqlBool> =>
+  sql<SqlBool>`(goal_tags.created_at, goal_tags.goal_id) < (${cursor.createdAt}, ${cursor.id})`;
+
+const taggedPage = prepareQuery((k, { access, filters, cursor, take, skip }: PageArgs<GoalFilters>) =>
+  k
+    .selectFrom('goal_tags')
+    .innerJoin('goals', 'goals.id', 'goal_tags.goal_id')
+    .select(selection(access))
+    .where('goal_tags.tag', '=', filters.tag ?? '')
+    .$call(whereAll([...filtersOf(access, filters, 'goal_tags'), ...(cursor ? [afterTagCursor(cursor)] : [])]))
+    .orderBy('goal_tags.created_at', 'desc')
+    .orderBy('goal_tags.goal_id', 'desc')
+    .limit(take)
+    .offset(skip),
+);
+
+const taggedCount = prepareQuery((k, { access, filters }: CountArgs<GoalFilters>) =>
+  k
+    .selectFrom('goal_tags')
+    .innerJoin('goals', 'goals.id', 'goal_tags.goal_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('goal_tags.tag', '=', filters.tag ?? '')
+    .$call(whereAll(filtersOf(access, filters, 'goal_tags'))),
+);
+
 /** One page, newest first, and the total that matches the filters. */
 export async function listGoals(
   db: Db,
@@ -103,7 +144,8 @@ export async function listGoals(
   filters: GoalFilters,
   page: PageRequest,
 ): Promise<{ items: Goal[]; count: number }> {
-  return runList(db, { page: goalPage, count: goalCount }, access, filters, page, toGoal);
+  const queries = filters.tag === undefined ? { page: goalPage, count: goalCount } : { page: taggedPage, count: taggedCount };
+  return runList(db, queries, access, filters, page, toGoal);
 }
 
 export interface NewGoal {
@@ -114,15 +156,46 @@ export interface NewGoal {
   status: GoalStatus;
   priority: number | null;
   fields: LeadField[];
+  channel_id: string | null;
+  tags: string[];
+  timezone: string;
+  targets: Target[];
 }
 
-/** A goal as stored: `fields` as JSON text. */
-type GoalValues = Omit<NewGoal, 'fields'> & { fields: string };
+type JsonKeys = 'fields' | 'tags' | 'targets';
+
+/** A goal as stored: lists as JSON text. */
+type GoalValues = Omit<NewGoal, JsonKeys> & { fields: string; tags: string; targets: string };
+
+const asStored = <P extends Partial<NewGoal>>(goal: P) => {
+  const { fields, tags, targets, ...rest } = goal;
+  return {
+    ...rest,
+    ...(fields !== undefined ? { fields: JSON.stringify(fields) } : {}),
+    ...(tags !== undefined ? { tags: JSON.stringify(tags) } : {}),
+    ...(targets !== undefined ? { targets: JSON.stringify(targets) } : {}),
+  };
+};
 
 const goalInsert = prepareQuery((k, { access, goal, now }: { access: Access; goal: GoalValues; now: string }) =>
   k
     .insertInto('goals')
-    .columns(['id', 'owner_id', 'agent_id', 'name', 'description', 'status', 'priority', 'fields', 'created_at', 'updated_at'])
+    .columns([
+      'id',
+      'owner_id',
+      'agent_id',
+      'name',
+      'description',
+      'status',
+      'priority',
+      'fields',
+      'channel_id',
+      'tags',
+      'timezone',
+      'targets',
+      'created_at',
+      'updated_at',
+    ])
     .expression((eb) =>
       eb
         .selectFrom('agents')
@@ -135,6 +208,10 @@ const goalInsert = prepareQuery((k, { access, goal, now }: { access: Access; goa
           eb.val(goal.status).as('status'),
           eb.val(goal.priority).as('priority'),
           eb.val(goal.fields).as('fields'),
+          eb.val(goal.channel_id).as('channel_id'),
+          eb.val(goal.tags).as('tags'),
+          eb.val(goal.timezone).as('timezone'),
+          eb.val(goal.targets).as('targets'),
           eb.val(now).as('created_at'),
           eb.val(now).as('updated_at'),
         ])
@@ -149,7 +226,8 @@ const goalInsert = prepareQuery((k, { access, goal, now }: { access: Access; goa
  * not visible to the caller, so nothing is written for an unknown or foreign agent.
  */
 export async function insertGoal(db: Db, access: Access, goal: NewGoal, now: string): Promise<Goal | undefined> {
-  const row = await goalInsert.first(db, { access, goal: { ...goal, fields: JSON.stringify(goal.fields) }, now });
+  const stored = { ...goal, fields: JSON.stringify(goal.fields), tags: JSON.stringify(goal.tags), targets: JSON.stringify(goal.targets) };
+  const row = await goalInsert.first(db, { access, goal: stored, now });
   return row && toGoal(row, access);
 }
 
@@ -193,9 +271,7 @@ export async function updateGoal(
   patch: GoalPatch,
   now: string,
 ): Promise<Goal | undefined> {
-  const { fields, ...rest } = patch;
-  const values = { ...rest, ...(fields !== undefined ? { fields: JSON.stringify(fields) } : {}) };
-  const row = await goalUpdate.first(db, { access, id, patch: values, now });
+  const row = await goalUpdate.first(db, { access, id, patch: asStored(patch), now });
   return row && toGoal(row, access);
 }
 

@@ -93,3 +93,33 @@ export const patchSchema = <S extends z.core.$ZodLooseShape>(shape: S) =>
 
 /** The input of actions that take only an id: `data` may be left out or be `{}`. */
 export const emptyInput = z.strictObject({});
+
+// A real calendar date 0001-01-01 … 9999-12-31 (February 29 in leap years only), as a pattern
+// without lookarounds so JSON Schema consumers and generators can use it as it is.
+const YEAR = '(?:000[1-9]|00[1-9]\\d|0[1-9]\\d{2}|[1-9]\\d{3})';
+const LEAP_YEAR = '(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)';
+const MONTH_DAY = '(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))';
+export const DATE_PATTERN = `(?:${YEAR}-${MONTH_DAY}|${LEAP_YEAR}-02-29)`;
+/** ISO 8601 date-time with a required offset (Z or ±hh:mm); seconds and up to 9 fraction digits optional. */
+export const INSTANT_PATTERN = `^${DATE_PATTERN}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)$`;
+const INSTANT = new RegExp(INSTANT_PATTERN);
+
+/** An ISO 8601 instant with an offset, naming a real date and time. */
+export function isIsoInstant(value: string): boolean {
+  return INSTANT.test(value) && Number.isFinite(Date.parse(value));
+}
+
+/** Any ISO 8601 instant with an offset, normalised to UTC with milliseconds. */
+export const instantSchema = publishAs(
+  z
+    .string()
+    .max(40)
+    .refine(isIsoInstant, { message: 'Must be an ISO 8601 date-time with an offset (Z or ±hh:mm).' })
+    .transform((value) => new Date(Date.parse(value)).toISOString()),
+  (s) => {
+    s.type = 'string';
+    s.format = 'date-time';
+    s.pattern = INSTANT_PATTERN;
+    s.maxLength = 40;
+  },
+);

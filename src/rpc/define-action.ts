@@ -40,7 +40,15 @@ export interface ActionSpec<
   idempotent?: boolean;
   /** A per-user budget each call spends once its input is valid (429 RATE_LIMITED when empty). */
   budget?: BudgetName;
-  run(args: ActionArgs<z.output<I>, Id>, ctx: ActionContext): Promise<z.input<O>>;
+  run(args: ActionArgs<z.output<I>, Id>, ctx: ActionContext): Promise<z.input<O> | WithStatus<z.input<O>>>;
+}
+
+/** A result that chooses its own success status, for upserts: 201 when new, 200 when it replaced. */
+export class WithStatus<T> {
+  constructor(
+    readonly status: 200 | 201,
+    readonly data: T,
+  ) {}
 }
 
 /** Identity at runtime; at compile time it keeps the literal types the registry and client need. */

@@ -8,7 +8,7 @@ import type { Logger } from '../platform/logger.js';
 import type { RateLimiter } from '../platform/rate-limit.js';
 import { recordId } from './common-schemas.js';
 import type { ActionContext } from './context.js';
-import type { ActionSpec, BudgetName } from './define-action.js';
+import { WithStatus, type ActionSpec, type BudgetName } from './define-action.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
 import { ApiError, rateLimited, validationError, type ErrorDetail } from './errors.js';
 import { runIdempotent, type Outcome } from './idempotency.js';
@@ -154,7 +154,8 @@ export async function dispatch(raw: unknown, call: Call, deps: DispatchDeps): Pr
   const run = async (): Promise<Success> => {
     const spent = budget?.take(call.principal.userId);
     if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
-    return { status: spec.successStatus ?? 200, data: await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps)) };
+    const out = await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps));
+    return out instanceof WithStatus ? { status: out.status, data: out.data } : { status: spec.successStatus ?? 200, data: out };
   };
   if (call.idempotencyKey === undefined || spec.idempotent !== true) return run();
   const { resource, action, id, admin = false } = envelope;

@@ -25,13 +25,17 @@ const pageInputShape = {
   })
     .optional()
     .describe('The `next_cursor` of the previous page (opaque). Not together with `offset`.'),
+  ownerId: z.string().min(1).max(255).optional().describe("Admin mode only: only this owner's records."),
+};
+
+/** The name search of lists whose records have a name. */
+const nameSearchShape = {
   q: z
     .string()
     .min(1)
     .max(200)
     .optional()
     .describe('Only records whose name contains this text: literal (no wildcards), ASCII case-insensitive.'),
-  ownerId: z.string().min(1).max(255).optional().describe("Admin mode only: only this owner's records."),
 };
 
 const pageRule = (value: { offset?: unknown; cursor?: unknown }): boolean =>
@@ -41,7 +45,10 @@ const pageRule = (value: { offset?: unknown; cursor?: unknown }): boolean =>
  * A list action's input: its filters plus the paging keys, strict. The only way to build one, so
  * every list publishes the offset/cursor exclusion (`not`) that the refine enforces.
  */
-export const pageInput = <S extends z.core.$ZodLooseShape>(filters: S) =>
+export const pageInput = <S extends z.core.$ZodLooseShape>(filters: S) => pagedInput({ ...filters, ...nameSearchShape });
+
+/** `pageInput` for records with no name to search (outcomes). */
+export const pagedInput = <S extends z.core.$ZodLooseShape>(filters: S) =>
   z
     .strictObject({ ...filters, ...pageInputShape })
     .refine(pageRule, { message: 'Give offset or cursor, not both.', path: ['cursor'] })
@@ -76,15 +83,26 @@ export function decodeCursor(cursor: string): Cursor {
   }
 }
 
-/** The store fetches `limit + 1` rows; the extra one only tells whether there is a next page. */
-export function toPage<T extends { created_at: string; id: string }>(rows: T[], limit: number, count: number): Page<T> {
+const byCreation = (item: { created_at: string; id: string }): Cursor => ({ createdAt: item.created_at, id: item.id });
+
+/**
+ * The store fetches `limit + 1` rows; the extra one only tells whether there is a next page.
+ * `cursorOf` gives the sort key of an item (created_at by default; outcomes sort by occurred_at).
+ */
+export function toPage<T extends { id: string }>(
+  rows: T[],
+  limit: number,
+  count: number,
+  ...[cursorOf]: T extends { created_at: string } ? [((item: T) => Cursor)?] : [(item: T) => Cursor]
+): Page<T> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   const hasMore = rows.length > limit;
+  const keyOf = cursorOf ?? (byCreation as unknown as (item: T) => Cursor);
   return {
     items,
     count,
     has_more: hasMore,
-    next_cursor: hasMore && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+    next_cursor: hasMore && last ? encodeCursor(keyOf(last)) : null,
   };
 }

@@ -10,7 +10,12 @@ import { goalsDetach } from '../goals/detach.js';
 import { goalsGenerate } from '../goals/generate.js';
 import { goalsGet } from '../goals/get.js';
 import { goalsList } from '../goals/list.js';
+import { goalsProgress } from '../goals/progress.js';
 import { goalsUpdate } from '../goals/update.js';
+import { outcomesDelete } from '../outcomes/delete.js';
+import { outcomesGet } from '../outcomes/get.js';
+import { outcomesList } from '../outcomes/list.js';
+import { outcomesRecord } from '../outcomes/record.js';
 import type { ActionSpec } from './define-action.js';
 
 /** Every action of the API: the dispatcher's table, the catalog and the typed client's source. */
@@ -23,11 +28,16 @@ export const actions = [
   goalsAttach,
   goalsDetach,
   goalsGenerate,
+  goalsProgress,
   agentsList,
   agentsGet,
   agentsCreate,
   agentsUpdate,
   agentsDelete,
+  outcomesRecord,
+  outcomesGet,
+  outcomesList,
+  outcomesDelete,
 ] as const;
 
 export type Registry = typeof actions;

@@ -30,6 +30,10 @@ describe('goals.create', () => {
       status: 'active',
       priority: null,
       fields: [],
+      channel_id: null,
+      tags: [],
+      timezone: 'UTC',
+      targets: [],
       created_at: goal.created_at,
       updated_at: goal.created_at,
     });

@@ -31,6 +31,7 @@ const suggestionOf = (d: typeof draft, agentId?: string) => ({
   status: 'draft',
   priority: d.priority,
   fields: d.fields,
+  tags: [],
 });
 
 const generate = (user: TestUser, data: Record<string, unknown>, headers?: Record<string, string>) =>
@@ -62,7 +63,7 @@ describe('goals.generate with a working model', () => {
     expect(format.type).toBe('json_schema');
     expect(format.json_schema.strict).toBe(true);
     const schema = format.json_schema.schema;
-    expect(schema.required).toEqual(['name', 'description', 'priority', 'fields']);
+    expect(schema.required).toEqual(['name', 'description', 'priority', 'fields', 'tags']);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.$schema).toBeUndefined();
     const field = schema.properties.fields.items;

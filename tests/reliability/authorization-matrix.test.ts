@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { SCOPES } from '../../src/auth/scopes.js';
 import type { ActionSpec } from '../../src/rpc/define-action.js';
 import { actions, type ActionKey } from '../../src/rpc/registry.js';
 import { createHarness, type Harness, type TestUser } from '../support/harness.js';
@@ -43,7 +44,7 @@ function envelopeFor(key: ActionKey, fixture: Fixture, adminMode: boolean): Reco
   return adminMode ? { ...base, admin: true } : base;
 }
 
-const ghost = (user: TestUser, id: () => string): Fixture => ({ user, agentId: id(), goalId: id(), spareAgentId: id() });
+const ghost = (user: TestUser, id: () => string): Fixture => ({ user, agentId: id(), goalId: id(), spareAgentId: id(), outcomeId: id() });
 
 /** Every row that belongs to `userId`, as stored. */
 async function rowsOf(h: Harness, userId: string) {
@@ -67,7 +68,7 @@ async function callerFor(caller: Caller): Promise<{ user: TestUser; owner: TestU
   switch (caller) {
     case 'read-only key': {
       const owner = await h.makeUser();
-      return { owner, user: await h.makeUser({ email: owner.email, scopes: ['goals:read', 'agents:read'] }), adminMode: false };
+      return { owner, user: await h.makeUser({ email: owner.email, scopes: SCOPES.filter((s) => s.endsWith(':read')) }), adminMode: false };
     }
     case 'admin without admin mode':
     case 'admin in admin mode': {

@@ -78,13 +78,19 @@ describe.each(actions.map((spec) => [actionKey(spec), spec] as const))('%s', (ke
       const before = await snapshot(h);
       const foreign = await intruder.invoke(samples[key](f));
 
-      const ghost: Fixture = { user: f.user, agentId: crypto.randomUUID(), goalId: crypto.randomUUID(), spareAgentId: crypto.randomUUID() };
+      const ghost: Fixture = {
+        user: f.user,
+        agentId: crypto.randomUUID(),
+        goalId: crypto.randomUUID(),
+        spareAgentId: crypto.randomUUID(),
+        outcomeId: crypto.randomUUID(),
+      };
       const missing = await intruder.invoke(samples[key](ghost));
 
       expect(foreign.status).toBe(404);
       expect(missing.status).toBe(404);
-      const realIds = [f.agentId, f.goalId, f.spareAgentId];
-      const ghostIds = [ghost.agentId, ghost.goalId, ghost.spareAgentId];
+      const realIds = [f.agentId, f.goalId, f.spareAgentId, f.outcomeId];
+      const ghostIds = [ghost.agentId, ghost.goalId, ghost.spareAgentId, ghost.outcomeId];
       expect(shape(foreign.body, realIds)).toEqual(shape(missing.body, ghostIds));
       expect(await snapshot(h)).toEqual(before);
     });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { createApp, type AppDeps } from '../../src/app.js';
 import { issueKey } from '../../src/auth/issue-key.js';
 import type { Scope } from '../../src/auth/scopes.js';
@@ -144,8 +145,18 @@ export type Harness = Awaited<ReturnType<typeof createHarness>>;
 /** Row counts of every table: a 4xx must leave them as they were. */
 export async function snapshot(h: Harness): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
-  for (const table of ['users', 'api_keys', 'agents', 'goals', 'attachments'] as const) {
-    const rows = await h.db.kysely.selectFrom(table).selectAll().orderBy(table === 'attachments' ? 'agent_id' : 'id').execute();
+  const order = {
+    users: 'id',
+    api_keys: 'id',
+    agents: 'id',
+    goals: 'id',
+    attachments: 'agent_id',
+    outcomes: 'id',
+    outcome_hours: 'goal_id, hour',
+    goal_tags: 'goal_id, tag',
+  } as const;
+  for (const table of Object.keys(order) as (keyof typeof order)[]) {
+    const rows = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} ORDER BY ${sql.raw(order[table])}`.execute(h.db.kysely).then((r) => r.rows);
     // last_used_at is bookkeeping of authentication, not a change made by the request.
     out[table] = rows.map((row) => ('last_used_at' in row ? { ...row, last_used_at: null } : row));
   }

@@ -8,6 +8,8 @@ export interface Fixture {
   goalId: string;
   /** A second agent of the same user, with nothing attached. */
   spareAgentId: string;
+  /** An outcome of the goal. */
+  outcomeId: string;
 }
 
 /** A fresh user with an agent, a goal attached to it and a spare agent. */
@@ -15,9 +17,17 @@ export async function makeFixture(h: Harness, user?: TestUser): Promise<Fixture>
   const owner = user ?? (await h.makeUser());
   const agent = await h.makeAgent(owner);
   const spare = await h.makeAgent(owner, { name: 'Spare agent' });
-  const goal = await h.makeGoal(owner, { agent_id: agent.id });
+  const goal = await h.makeGoal(owner, {
+    agent_id: agent.id,
+    targets: [{ period: 'week', target_type: 'count', target_count: 5 }],
+  });
   await h.ok(owner, { resource: 'goals', action: 'attach', data: { goalId: goal.id, agentId: agent.id } });
-  return { user: owner, agentId: agent.id, goalId: goal.id, spareAgentId: spare.id };
+  const outcome = await h.ok<{ id: string }>(owner, {
+    resource: 'outcomes',
+    action: 'record',
+    data: { goal_id: goal.id, conversation_id: 'call_fixture', achieved: true },
+  });
+  return { user: owner, agentId: agent.id, goalId: goal.id, spareAgentId: spare.id, outcomeId: outcome.id };
 }
 
 /**
@@ -37,14 +47,24 @@ export const samples: Record<ActionKey, (f: Fixture) => Record<string, unknown>>
     action: 'generate',
     data: { description: 'Book a qualified sales meeting and collect an email address.', agentId: f.agentId },
   }),
+  'goals.progress': (f) => ({ resource: 'goals', action: 'progress', id: f.goalId, data: { history: 2 } }),
   'agents.list': () => ({ resource: 'agents', action: 'list', data: {} }),
   'agents.get': (f) => ({ resource: 'agents', action: 'get', id: f.agentId }),
   'agents.create': () => ({ resource: 'agents', action: 'create', data: { name: 'Support agent' } }),
   'agents.update': (f) => ({ resource: 'agents', action: 'update', id: f.spareAgentId, data: { name: 'Renamed' } }),
   'agents.delete': (f) => ({ resource: 'agents', action: 'delete', id: f.spareAgentId }),
+  // A new conversation each time, so every call creates (201) rather than replaces.
+  'outcomes.record': (f) => ({
+    resource: 'outcomes',
+    action: 'record',
+    data: { goal_id: f.goalId, conversation_id: `call_${crypto.randomUUID()}`, achieved: true },
+  }),
+  'outcomes.get': (f) => ({ resource: 'outcomes', action: 'get', id: f.outcomeId }),
+  'outcomes.list': () => ({ resource: 'outcomes', action: 'list', data: {} }),
+  'outcomes.delete': (f) => ({ resource: 'outcomes', action: 'delete', id: f.outcomeId }),
 };
 
 /** Actions whose sample names an existing record; another owner's records must look missing to them. */
-export const targetsRecords = (key: ActionKey): boolean => !['goals.list', 'agents.list', 'agents.create'].includes(key);
+export const targetsRecords = (key: ActionKey): boolean => !['goals.list', 'agents.list', 'agents.create', 'outcomes.list'].includes(key);
 
 export const actionKey = (spec: { resource: string; action: string }): ActionKey => `${spec.resource}.${spec.action}` as ActionKey;

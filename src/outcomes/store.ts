@@ -1,0 +1,373 @@
+import { expressionBuilder, sql, type CompiledQuery, type Expression, type Selectable, type SqlBool } from 'kysely';
+import { ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
+import { ownedBy, ownerConditions, type Access } from '../db/owner-scope.js';
+import { prepareQuery } from '../db/prepared.js';
+import type { Database, Db, OutcomesTable } from '../db/types.js';
+import type { LeadField } from '../goals/schemas.js';
+import type { Cursor } from '../rpc/pagination.js';
+import type { Outcome, OutcomeSource } from './schemas.js';
+
+type OutcomeRow = Selectable<OutcomesTable> & Partial<OwnerColumns>;
+
+const OUTCOME_COLUMNS = [
+  'outcomes.id',
+  'outcomes.owner_id',
+  'outcomes.goal_id',
+  'outcomes.agent_id',
+  'outcomes.conversation_id',
+  'outcomes.channel_id',
+  'outcomes.contact_id',
+  'outcomes.achieved',
+  'outcomes.field_values',
+  'outcomes.missing_required',
+  'outcomes.source',
+  'outcomes.evaluation',
+  'outcomes.notes',
+  'outcomes.occurred_at',
+  'outcomes.created_at',
+  'outcomes.updated_at',
+] as const;
+
+const selection = (access: Access) => (access.all ? [...OUTCOME_COLUMNS, ...ownerColumns('outcomes')] : OUTCOME_COLUMNS);
+
+function toOutcome(row: OutcomeRow, access: Access): Outcome {
+  const outcome: Outcome = {
+    id: row.id,
+    goal_id: row.goal_id,
+    agent_id: row.agent_id,
+    conversation_id: row.conversation_id,
+    channel_id: row.channel_id,
+    contact_id: row.contact_id,
+    achieved: row.achieved === null ? null : row.achieved === 1,
+    values: JSON.parse(row.field_values) as Record<string, unknown>,
+    missing_required: JSON.parse(row.missing_required) as string[],
+    source: row.source as OutcomeSource,
+    evaluation: row.evaluation === null ? null : (JSON.parse(row.evaluation) as Record<string, unknown>),
+    notes: row.notes,
+    occurred_at: row.occurred_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+  return access.all ? { ...outcome, owner: toOwner(row) } : outcome;
+}
+
+const outcomeById = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
+  k.selectFrom('outcomes').select(selection(access)).where('outcomes.id', '=', id).where(ownedBy('outcomes', access)),
+);
+
+export async function findOutcome(db: Db, access: Access, id: string): Promise<Outcome | undefined> {
+  const row = await outcomeById.first(db, { access, id });
+  return row && toOutcome(row, access);
+}
+
+/** What a record needs to know about its goal (and the agent named, if any) before writing. */
+export interface RecordTarget {
+  owner_id: string;
+  status: string;
+  fields: LeadField[];
+  /** The named agent's owner; null when the caller cannot see it; undefined when none was named. */
+  agent_owner: string | null | undefined;
+}
+
+const recordTargetQuery = prepareQuery((k, { access, goalId, agentId }: { access: Access; goalId: string; agentId: string | undefined }) =>
+  k
+    .selectFrom('goals')
+    .select(['goals.owner_id', 'goals.status', 'goals.fields'])
+    .$if(agentId !== undefined, (qb) =>
+      qb.select((eb) =>
+        eb
+          .selectFrom('agents')
+          .select('agents.owner_id')
+          .where('agents.id', '=', agentId ?? '')
+          .where(ownedBy('agents', access))
+          .as('agent_owner'),
+      ),
+    )
+    .where('goals.id', '=', goalId)
+    .where(ownedBy('goals', access)),
+);
+
+/** The goal an outcome is recorded for, as the caller sees it; undefined when it sees no such goal. */
+export async function findRecordTarget(db: Db, access: Access, goalId: string, agentId: string | undefined): Promise<RecordTarget | undefined> {
+  const row = await recordTargetQuery.first(db, { access, goalId, agentId });
+  if (!row) return undefined;
+  const agentOwner = 'agent_owner' in row ? (row.agent_owner as string | null) : undefined;
+  return { owner_id: row.owner_id, status: row.status, fields: JSON.parse(row.fields) as LeadField[], agent_owner: agentOwner };
+}
+
+/** Why a record can be refused; the store and the action share this diagnosis. */
+export type RecordRefusal = { kind: 'goal-missing' } | { kind: 'goal-archived' } | { kind: 'agent-missing' } | { kind: 'agent-foreign' };
+
+export function refusalOf(target: RecordTarget | undefined): RecordRefusal | undefined {
+  if (!target) return { kind: 'goal-missing' };
+  if (target.status === 'archived') return { kind: 'goal-archived' };
+  if (target.agent_owner === null) return { kind: 'agent-missing' };
+  if (target.agent_owner !== undefined && target.agent_owner !== target.owner_id) return { kind: 'agent-foreign' };
+  return undefined;
+}
+
+export interface NewOutcome {
+  id: string;
+  goal_id: string;
+  /** undefined: the goal's own agent. */
+  agent_id: string | undefined;
+  conversation_id: string;
+  channel_id: string | null;
+  contact_id: string | null;
+  achieved: boolean | null;
+  values: Record<string, unknown>;
+  missing_required: string[];
+  source: OutcomeSource;
+  evaluation: Record<string, unknown> | null;
+  notes: string | null;
+  occurred_at: string;
+}
+
+type StoredOutcome = Omit<NewOutcome, 'achieved' | 'values' | 'missing_required' | 'evaluation'> & {
+  achieved: number | null;
+  field_values: string;
+  missing_required: string;
+  evaluation: string | null;
+};
+
+/**
+ * Inserts, or wholly replaces the outcome of the same (goal, conversation), in one statement: only
+ * for a goal the caller sees that is not archived, and an agent of the goal's owner. id and
+ * created_at stay on a replace. The hourly counters move by triggers within the same statement.
+ */
+const outcomeUpsert = prepareQuery((k, { access, outcome: o, now }: { access: Access; outcome: StoredOutcome; now: string }) =>
+  k
+    .insertInto('outcomes')
+    .columns([
+      'id',
+      'owner_id',
+      'goal_id',
+      'agent_id',
+      'conversation_id',
+      'channel_id',
+      'contact_id',
+      'achieved',
+      'field_values',
+      'missing_required',
+      'source',
+      'evaluation',
+      'notes',
+      'occurred_at',
+      'created_at',
+      'updated_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom('goals')
+        .innerJoin('agents', (join) =>
+          (o.agent_id === undefined ? join.onRef('agents.id', '=', 'goals.agent_id') : join.on('agents.id', '=', o.agent_id)).onRef(
+            'agents.owner_id',
+            '=',
+            'goals.owner_id',
+          ),
+        )
+        .select([
+          eb.val(o.id).as('id'),
+          'goals.owner_id',
+          'goals.id as goal_id',
+          'agents.id as agent_id',
+          eb.val(o.conversation_id).as('conversation_id'),
+          eb.val(o.channel_id).as('channel_id'),
+          eb.val(o.contact_id).as('contact_id'),
+          eb.val(o.achieved).as('achieved'),
+          eb.val(o.field_values).as('field_values'),
+          eb.val(o.missing_required).as('missing_required'),
+          eb.val(o.source).as('source'),
+          eb.val(o.evaluation).as('evaluation'),
+          eb.val(o.notes).as('notes'),
+          eb.val(o.occurred_at).as('occurred_at'),
+          eb.val(now).as('created_at'),
+          eb.val(now).as('updated_at'),
+        ])
+        .where('goals.id', '=', o.goal_id)
+        .where(ownedBy('goals', access))
+        .where('goals.status', '<>', 'archived'),
+    )
+    .onConflict((oc) =>
+      oc.columns(['goal_id', 'conversation_id']).doUpdateSet((eb) => ({
+        agent_id: eb.ref('excluded.agent_id'),
+        channel_id: eb.ref('excluded.channel_id'),
+        contact_id: eb.ref('excluded.contact_id'),
+        achieved: eb.ref('excluded.achieved'),
+        field_values: eb.ref('excluded.field_values'),
+        missing_required: eb.ref('excluded.missing_required'),
+        source: eb.ref('excluded.source'),
+        evaluation: eb.ref('excluded.evaluation'),
+        notes: eb.ref('excluded.notes'),
+        occurred_at: eb.ref('excluded.occurred_at'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .returning(selection(access)),
+);
+
+const stored = (o: NewOutcome): StoredOutcome => ({
+  ...o,
+  achieved: o.achieved === null ? null : o.achieved ? 1 : 0,
+  field_values: JSON.stringify(o.values),
+  missing_required: JSON.stringify(o.missing_required),
+  evaluation: o.evaluation === null ? null : JSON.stringify(o.evaluation),
+});
+
+/** The upsert as a statement, for a batch that adds more (events) around it. */
+export const recordStatement = (db: Db, access: Access, outcome: NewOutcome, now: string): CompiledQuery<OutcomeRow> =>
+  outcomeUpsert.compile(db, { access, outcome: stored(outcome), now });
+
+export type RecordResult = { kind: 'recorded'; outcome: Outcome; replaced: boolean } | RecordRefusal;
+
+/** Records the outcome; when nothing was written, says why (read after the fact, as the rules can change meanwhile). */
+export async function recordOutcome(db: Db, access: Access, outcome: NewOutcome, now: string): Promise<RecordResult> {
+  const [result] = await db.atomic([recordStatement(db, access, outcome, now)]);
+  const row = result?.rows[0] as OutcomeRow | undefined;
+  if (row) return { kind: 'recorded', outcome: toOutcome(row, access), replaced: row.id !== outcome.id };
+  const refusal = refusalOf(await findRecordTarget(db, access, outcome.goal_id, outcome.agent_id));
+  // Every rule held when read again: the goal or agent changed in between and changed back; report the goal.
+  return refusal ?? { kind: 'goal-archived' };
+}
+
+const outcomeDelete = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
+  k.deleteFrom('outcomes').where('outcomes.id', '=', id).where(ownedBy('outcomes', access)).returning('outcomes.id'),
+);
+
+export const deleteStatement = (db: Db, access: Access, id: string): CompiledQuery<{ id: string }> => outcomeDelete.compile(db, { access, id });
+
+/** Deletes the outcome; its counts leave the counters in the same statement (trigger). */
+export async function deleteOutcome(db: Db, access: Access, id: string): Promise<{ kind: 'deleted' } | { kind: 'missing' }> {
+  const [result] = await db.atomic([deleteStatement(db, access, id)]);
+  return (result?.rows.length ?? 0) > 0 ? { kind: 'deleted' } : { kind: 'missing' };
+}
+
+export interface OutcomeFilters {
+  goalId?: string | undefined;
+  agentId?: string | undefined;
+  contactId?: string | undefined;
+  channelId?: string | undefined;
+  conversationId?: string | undefined;
+  /** true / false: that verdict; undefined: any. Booleans choose the SQL shape. */
+  achieved?: boolean | undefined;
+  /** Only outcomes with no verdict. */
+  noVerdict?: true | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  ownerId?: string | undefined;
+}
+
+function filtersOf(access: Access, f: OutcomeFilters): Expression<SqlBool>[] {
+  const eb = expressionBuilder<Database, 'outcomes'>();
+  return [
+    ...ownerConditions('outcomes', access),
+    ...(f.ownerId !== undefined ? [eb('outcomes.owner_id', '=', f.ownerId)] : []),
+    ...(f.goalId !== undefined ? [eb('outcomes.goal_id', '=', f.goalId)] : []),
+    ...(f.agentId !== undefined ? [eb('outcomes.agent_id', '=', f.agentId)] : []),
+    ...(f.contactId !== undefined ? [eb('outcomes.contact_id', '=', f.contactId)] : []),
+    ...(f.channelId !== undefined ? [eb('outcomes.channel_id', '=', f.channelId)] : []),
+    ...(f.conversationId !== undefined ? [eb('outcomes.conversation_id', '=', f.conversationId)] : []),
+    ...(f.achieved === true ? [sql<SqlBool>`outcomes.achieved = 1`] : []),
+    ...(f.achieved === false ? [sql<SqlBool>`outcomes.achieved = 0`] : []),
+    ...(f.noVerdict === true ? [sql<SqlBool>`outcomes.achieved IS NULL`] : []),
+    ...(f.from !== undefined ? [eb('outcomes.occurred_at', '>=', f.from)] : []),
+    ...(f.to !== undefined ? [eb('outcomes.occurred_at', '<', f.to)] : []),
+  ];
+}
+
+/** Rows strictly after the cursor in newest-first (occurred_at, id) order. */
+const afterCursor = (cursor: Cursor): Expression<SqlBool> =>
+  sql<SqlBool>`(outcomes.occurred_at, outcomes.id) < (${cursor.createdAt}, ${cursor.id})`;
+
+const outcomePage = prepareQuery((k, { access, filters, cursor, take, skip }: PageArgs<OutcomeFilters>) =>
+  k
+    .selectFrom('outcomes')
+    .select(selection(access))
+    .$call(whereAll([...filtersOf(access, filters), ...(cursor ? [afterCursor(cursor)] : [])]))
+    .orderBy('outcomes.occurred_at', 'desc')
+    .orderBy('outcomes.id', 'desc')
+    .limit(take)
+    .offset(skip),
+);
+
+const outcomeCount = prepareQuery((k, { access, filters }: CountArgs<OutcomeFilters>) =>
+  k
+    .selectFrom('outcomes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .$call(whereAll(filtersOf(access, filters))),
+);
+
+/** One page, newest occurred_at first, and the total that matches the filters. */
+export async function listOutcomes(
+  db: Db,
+  access: Access,
+  filters: OutcomeFilters,
+  page: PageRequest,
+): Promise<{ items: Outcome[]; count: number }> {
+  return runList(db, { page: outcomePage, count: outcomeCount }, access, filters, page, toOutcome);
+}
+
+/** Verdict counts of a span of time. */
+export interface Counts {
+  conversations: number;
+  achieved: number;
+}
+
+/** One goal's counters from hour `from` (inclusive) to `to` (exclusive), both `YYYY-MM-DDTHH`. */
+export interface HourSpan {
+  goalId: string;
+  from: string;
+  to: string;
+}
+
+export interface HourCount extends Counts {
+  goal_id: string;
+  hour: string;
+}
+
+/**
+ * The hourly counters of several goals in one statement (the spans travel as one JSON parameter,
+ * so any number of goals fits D1's 100-parameter limit). Each span is a primary-key range.
+ */
+export async function readHourCounts(db: Db, spans: readonly HourSpan[]): Promise<HourCount[]> {
+  if (spans.length === 0) return [];
+  const json = JSON.stringify(spans.map((s) => [s.goalId, s.from, s.to]));
+  const { rows } = await sql<HourCount>`
+    SELECT h.goal_id, h.hour, h.conversations, h.achieved
+    FROM json_each(${json}) AS s
+    JOIN outcome_hours AS h
+      ON h.goal_id = json_extract(s.value, '$[0]')
+     AND h.hour >= json_extract(s.value, '$[1]')
+     AND h.hour < json_extract(s.value, '$[2]')
+    ORDER BY s.key, h.hour`.execute(db.kysely);
+  return rows;
+}
+
+/** Outcomes with a verdict of one goal in `[from, to)`, a part of one hour that counters cannot split. */
+export interface EdgeSpan {
+  goalId: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * Counts of each edge span in one statement, from the (goal_id, occurred_at, id, achieved) index
+ * alone: each span lies within one hour, so this reads at most that hour's outcomes.
+ */
+export async function readEdgeCounts(db: Db, spans: readonly EdgeSpan[]): Promise<Counts[]> {
+  if (spans.length === 0) return [];
+  const json = JSON.stringify(spans.map((s) => [s.goalId, s.from, s.to]));
+  const { rows } = await sql<Counts & { i: number }>`
+    SELECT s.key AS i, count(o.goal_id) AS conversations, coalesce(sum(o.achieved), 0) AS achieved
+    FROM json_each(${json}) AS s
+    LEFT JOIN outcomes AS o INDEXED BY outcomes_goal_occurred
+      ON o.goal_id = json_extract(s.value, '$[0]')
+     AND o.occurred_at >= json_extract(s.value, '$[1]')
+     AND o.occurred_at < json_extract(s.value, '$[2]')
+     AND o.achieved IS NOT NULL
+    GROUP BY s.key
+    ORDER BY s.key`.execute(db.kysely);
+  const out: Counts[] = spans.map(() => ({ conversations: 0, achieved: 0 }));
+  for (const row of rows) out[Number(row.i)] = { conversations: Number(row.conversations), achieved: Number(row.achieved) };
+  return out;
+}

@@ -1,0 +1,176 @@
+import type { CompiledQuery } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import type { Access } from '../../src/db/owner-scope.js';
+import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
+import { listGoals, type GoalFilters } from '../../src/goals/store.js';
+import { progressOf } from '../../src/goals/progress-report.js';
+import { listOutcomes, readEdgeCounts, readHourCounts, recordOutcome, type OutcomeFilters } from '../../src/outcomes/store.js';
+
+/**
+ * The SQL of outcomes lists, the goal list's new filters and progress, checked with EXPLAIN QUERY
+ * PLAN: every filter combination searches an index that also gives the order, and progress reads
+ * counters by primary key and outcomes only inside the edge hours.
+ */
+const captured: CompiledQuery[] = [];
+const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql(), onQuery: (q) => captured.push(q) });
+
+const USER = '00000000-0000-4000-8000-000000000001';
+const OTHER = '00000000-0000-4000-8000-000000000002';
+const AGENT = '00000000-0000-4000-8000-00000000000a';
+const GOAL = '00000000-0000-4000-8000-0000000000b1';
+const own: Access = { userId: USER, all: false };
+const admin: Access = { userId: USER, all: true };
+const cursor = { createdAt: '2026-01-01T00:00:00.000Z', id: GOAL };
+
+async function sqlOf(work: () => Promise<unknown>): Promise<CompiledQuery[]> {
+  captured.length = 0;
+  await work();
+  return [...captured];
+}
+
+function planOf(query: CompiledQuery): string[] {
+  const rows = db.sqlite.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
+  return rows.map((r) => r.detail);
+}
+
+function subsets<T extends object>(options: T): Partial<T>[] {
+  const entries = Object.entries(options);
+  return Array.from({ length: 2 ** entries.length }, (_, mask) => Object.fromEntries(entries.filter((_, i) => mask & (1 << i))) as Partial<T>);
+}
+
+const pages = { 'first page': { limit: 50 }, cursor: { limit: 50, cursor }, offset: { limit: 50, offset: 100 } };
+
+const outcomeFilters = (access: Access) =>
+  subsets<OutcomeFilters>({
+    goalId: GOAL,
+    agentId: AGENT,
+    contactId: 'lead_1',
+    channelId: 'web',
+    conversationId: 'call_1',
+    achieved: true,
+    from: '2026-01-01T00:00:00.000Z',
+    to: '2026-02-01T00:00:00.000Z',
+    ...(access.all ? { ownerId: OTHER } : {}),
+  }).flatMap((f) => (f.achieved ? [f, { ...f, achieved: false }, { ...f, achieved: undefined, noVerdict: true as const }] : [f]));
+
+const equalityFilters = ['goalId', 'agentId', 'contactId', 'channelId', 'conversationId', 'ownerId'] as const;
+
+describe('outcomes.list query plans', () => {
+  for (const access of [own, admin]) {
+    it(`searches an index that gives the order, for every filter combination and page (${access.all ? 'admin' : 'own'})`, async () => {
+      const problems: string[] = [];
+      for (const filters of outcomeFilters(access)) {
+        for (const [page, request] of Object.entries(pages)) {
+          const queries = await sqlOf(() => listOutcomes(db, access, filters, request));
+          const [pageQuery, count] = queries;
+          if (!pageQuery || !count) throw new Error('expected a page and a count query');
+          const plan = [...planOf(pageQuery), ...planOf(count)];
+          const label = `${JSON.stringify(filters)} ${page}: ${plan.join(' | ')}`;
+          if (plan.some((l) => l.includes('TEMP B-TREE'))) problems.push(`temp b-tree: ${label}`);
+          if (plan.some((l) => /^SCAN outcomes$/.test(l))) problems.push(`table scan: ${label}`);
+          const narrowed = !access.all || equalityFilters.some((k) => filters[k] !== undefined);
+          if (narrowed && !planOf(pageQuery).some((l) => l.startsWith('SEARCH outcomes USING'))) problems.push(`no search: ${label}`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+
+  it.each([
+    ['goalId', { goalId: GOAL }, 'outcomes_goal_occurred (goal_id=?)'],
+    ['agentId', { agentId: AGENT }, 'outcomes_agent_occurred (agent_id=?)'],
+    ['contactId', { contactId: 'lead_1' }, 'outcomes_contact_occurred (contact_id=?)'],
+    ['channelId', { channelId: 'web' }, 'outcomes_channel_occurred (channel_id=?)'],
+    ['conversationId', { conversationId: 'call_1' }, 'outcomes_conversation_occurred (conversation_id=?)'],
+  ] as const)('narrows by %s through its own index, not the owner index', async (_name, filters, index) => {
+    const [page, count] = await sqlOf(() => listOutcomes(db, own, filters, { limit: 50 }));
+    if (!page || !count) throw new Error('no page query');
+    expect(planOf(page)).toEqual([`SEARCH outcomes USING INDEX ${index}`]);
+    expect(planOf(count)).toEqual([`SEARCH outcomes USING INDEX ${index}`]);
+  });
+});
+
+describe('goals.list filters of release 2', () => {
+  for (const access of [own, admin]) {
+    for (const filters of subsets<GoalFilters>({ channelId: 'web', tag: 'sales', status: 'active', ...(access.all ? { ownerId: OTHER } : {}) })) {
+      if (filters.channelId === undefined && filters.tag === undefined) continue;
+      for (const [page, request] of Object.entries(pages)) {
+        it(`searches an index: ${access.all ? 'admin' : 'own'} ${JSON.stringify(filters)} ${page}`, async () => {
+          const queries = await sqlOf(() => listGoals(db, access, filters, request));
+          const plan = queries.flatMap(planOf);
+          expect(plan.filter((l) => l.includes('TEMP B-TREE'))).toEqual([]);
+          expect(plan.filter((l) => /^SCAN (goals|goal_tags)$/.test(l))).toEqual([]);
+          if (filters.tag !== undefined) expect(plan.find((l) => l.startsWith('SEARCH goal_tags USING'))).toBeDefined();
+          else expect(plan.find((l) => /^SEARCH goals USING INDEX goals_(owner_)?channel_created/.test(l))).toBeDefined();
+        });
+      }
+    }
+  }
+});
+
+describe('progress query plans', () => {
+  it('reads counters by primary-key range and edges from the covering goal index only', async () => {
+    const hours = await sqlOf(() => readHourCounts(db, [{ goalId: GOAL, from: '2026-01-01T00', to: '2026-02-01T00' }]));
+    const edges = await sqlOf(() => readEdgeCounts(db, [{ goalId: GOAL, from: '2026-01-01T10:00:00.000Z', to: '2026-01-01T10:30:00.000Z' }]));
+    const hourPlan = hours.flatMap(planOf);
+    const edgePlan = edges.flatMap(planOf);
+    expect(hourPlan).toContainEqual(expect.stringMatching(/^SEARCH h USING PRIMARY KEY \(goal_id=\? AND hour>\? AND hour<\?\)$/));
+    expect(edgePlan).toContainEqual(
+      expect.stringMatching(/^SEARCH o USING COVERING INDEX outcomes_goal_occurred \(goal_id=\? AND occurred_at>\? AND occurred_at<\?\)( LEFT-JOIN)?$/),
+    );
+    for (const line of [...hourPlan, ...edgePlan]) expect(line).not.toMatch(/^SCAN (h|o|outcomes|outcome_hours)$/);
+  });
+
+  it('sends two statements for any number of goals, targets and past windows, and reads outcomes only inside edge hours', async () => {
+    const targets = ['day', 'week', 'month', 'quarter', 'year'].map((period, i) => ({
+      id: `00000000-0000-4000-8000-00000000000${i}`,
+      period: period as 'day',
+      target_type: 'count' as const,
+      target_count: 5,
+      target_rate: null,
+      is_primary: i === 0,
+      start_date: null,
+      deadline: null,
+    }));
+    const asOfMs = Date.parse('2026-06-10T12:45:00.000Z');
+    const goals = Array.from({ length: 20 }, (_, i) => ({ id: `00000000-0000-4000-8000-0000000001${String(i).padStart(2, '0')}`, timezone: 'Asia/Kolkata', targets }));
+    const queries = await sqlOf(() => progressOf(db, goals.map((goal) => ({ goal, asOfMs, history: 52 }))));
+    expect(queries).toHaveLength(2);
+    const edges = queries.find((q) => q.sql.includes('outcomes'));
+    if (!edges) throw new Error('no edge query');
+    // Each edge span stays within one UTC hour: at most that hour's outcomes are counted.
+    const spans = JSON.parse(String(edges.parameters[0])) as [string, string, string][];
+    for (const [, from, to] of spans) {
+      expect(from.slice(0, 13)).toBe(to.slice(0, 13));
+      expect(from.endsWith(':00:00.000Z')).toBe(true);
+    }
+  });
+
+  it('records an outcome in one statement whose counters move by trigger', async () => {
+    const queries = await sqlOf(() =>
+      recordOutcome(
+        db,
+        own,
+        {
+          id: GOAL,
+          goal_id: GOAL,
+          agent_id: undefined,
+          conversation_id: 'c',
+          channel_id: null,
+          contact_id: null,
+          achieved: true,
+          values: {},
+          missing_required: [],
+          source: 'api',
+          evaluation: null,
+          notes: null,
+          occurred_at: cursor.createdAt,
+        },
+        cursor.createdAt,
+      ),
+    );
+    // The upsert, then (nothing written: no such goal) the one read that says why.
+    expect(queries[0]?.sql).toMatch(/^insert into "outcomes"/);
+    for (const line of queries.flatMap(planOf)) expect(line).not.toMatch(/^SCAN (goals|agents|outcomes)$/);
+  });
+});

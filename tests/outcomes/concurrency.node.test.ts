@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invokeHttp, keyIn, startServer, tempDir, type ServerProcess } from '../support/server-process.js';
+
+const RECORDS = Number(process.env.CONCURRENT_RECORDS ?? '60');
+
+describe('concurrent records of one conversation from two server processes on one file', () => {
+  let dir: string;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let key: string;
+  let errors = '';
+
+  beforeAll(async () => {
+    dir = tempDir('goalpost-outcomes-');
+    a = await startServer({ DATABASE_PATH: join(dir, 'shared.db') });
+    key = keyIn(a.stdout()) ?? '';
+    b = await startServer({ DATABASE_PATH: join(dir, 'shared.db') });
+    for (const p of [a, b]) p.child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it(`leaves one outcome, one 201, and counters that match the last write after ${RECORDS} racing records`, async () => {
+    const agent = (await invokeHttp(a.url, key, { resource: 'agents', action: 'create', data: { name: 'Caller' } })).body.data;
+    const goal = (await invokeHttp(b.url, key, { resource: 'goals', action: 'create', data: { agent_id: agent.id, name: 'Book' } })).body.data;
+    const hours = ['2026-01-01T08', '2026-01-01T09', '2026-01-01T10'];
+    const verdicts = [true, false, null] as const;
+
+    const replies = await Promise.all(
+      Array.from({ length: RECORDS }, (_, i) =>
+        invokeHttp(i % 2 === 0 ? a.url : b.url, key, {
+          resource: 'outcomes',
+          action: 'record',
+          data: { goal_id: goal.id, conversation_id: 'call_race', achieved: verdicts[i % 3], occurred_at: `${hours[i % hours.length]}:${String(i % 60).padStart(2, '0')}:00Z` },
+        }),
+      ),
+    );
+
+    expect(replies.filter((r) => r.status !== 200 && r.status !== 201).map((r) => r.body)).toEqual([]);
+    expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(new Set(replies.map((r) => r.body.data.id)).size).toBe(1);
+    expect(errors).not.toMatch(/SQLITE_BUSY|database is locked/);
+
+    const db = new Database(join(dir, 'shared.db'), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT achieved, occurred_at FROM outcomes WHERE goal_id = ?').all(goal.id) as { achieved: number | null; occurred_at: string }[];
+      expect(rows).toHaveLength(1);
+      const [last] = rows;
+      const counters = db.prepare('SELECT hour, conversations, achieved FROM outcome_hours WHERE goal_id = ? AND conversations > 0').all(goal.id);
+      expect(counters).toEqual(last && last.achieved !== null ? [{ hour: last.occurred_at.slice(0, 13), conversations: 1, achieved: last.achieved }] : []);
+      const negative = db.prepare('SELECT count(*) AS n FROM outcome_hours WHERE conversations < 0 OR achieved < 0').get();
+      expect(negative).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+
+    const progress = await invokeHttp(a.url, key, { resource: 'outcomes', action: 'list', data: { goalId: goal.id } });
+    expect(progress.body.data.count).toBe(1);
+  }, 60_000);
+});
