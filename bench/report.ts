@@ -59,6 +59,8 @@ const median = (xs: number[]): number => {
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+/** Requests per second: whole numbers, but a slow scenario's 0.4 is not shown as 0. */
+const rps = (n: number) => fmt(n, n < 10 ? 1 : 0);
 const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 export const sizeName = (size: Size) => `${fmt(size.rows)} goals, ${fmt(size.outcomes)} outcomes`;
@@ -124,7 +126,7 @@ function sizeSection(size: SizeReport, settings: ReportInput['settings']): strin
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${vsName(r)} | ${fmt(r.ours.rps)} | ${cell(r.base?.rps, '')} | ${ratioCell(r, r.ratio)} | ${r.ours.p50} ms | ${cell(r.base?.p50, ' ms')} | ` +
+        `| ${r.name} | ${vsName(r)} | ${rps(r.ours.rps)} | ${r.base ? rps(r.base.rps) : '—'} | ${ratioCell(r, r.ratio)} | ${r.ours.p50} ms | ${cell(r.base?.p50, ' ms')} | ` +
         `${r.ours.p99} ms | ${cell(r.base?.p99, ' ms')} | ${ratioCell(r, r.p99Ratio)} | ${fmt(r.ours.cpu)} µs | ${cell(r.base?.cpu, ' µs')} | ${cpuRatio(r)} |`,
     ),
     '',
@@ -208,7 +210,7 @@ function growth(sizes: SizeReport[], dim: Dimension): string[] {
       const byCpu = b.cpu / a.cpu;
       const want = GROWTH_TARGET[dim][name];
       const target = want === undefined ? '' : ` (target ≤ ${want}: ${mark(byRps <= want)} by rps, ${mark(byCpu <= want)} by CPU)`;
-      const cells = per.map((r) => (r ? `${fmt(r.ours.rps)} rps, ${fmt(r.ours.cpu)} µs` : 'n/a'));
+      const cells = per.map((r) => (r ? `${rps(r.ours.rps)} rps, ${fmt(r.ours.cpu)} µs` : 'n/a'));
       lines.push(`| ${name} | ${cells.join(' | ')} | ${fmt(byRps, 2)} | ${fmt(byCpu, 2)}${target} |`);
     }
     lines.push('');
