@@ -13,14 +13,14 @@ import { errorBody, validationError } from './rpc/errors.js';
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const logger = createLogger(config.LOG_LEVEL);
-  const db = openDatabaseFile(config.DATABASE_PATH);
+  const db = openDatabaseFile(config.DATABASE_PATH, logger);
 
   const admin = await bootstrapAdmin(db, config.ADMIN_EMAIL, systemClock, randomIds);
   if (admin) {
     console.log(`Created admin user ${config.ADMIN_EMAIL}. Its API key, shown only this once:\n\n  ${admin.key}\n`);
   }
 
-  const llm = createLlm(config);
+  const llm = createLlm(config, logger);
   const app = createApp({ db, config, logger, llm, clock: systemClock, ids: randomIds });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info('listening', {

@@ -40,12 +40,13 @@ export function createWorker(options: WorkerOptions = {}) {
     const cached = apps.get(env);
     if (cached) return cached;
     const config = configFrom(env);
+    const logger = createLogger(config.LOG_LEVEL);
     const app = createApp({
-      db: createD1Db(env.DB),
+      db: createD1Db(env.DB, logger),
       config,
-      llm: createLlm(config),
+      llm: createLlm(config, logger),
       clock: options.clock ?? systemClock,
-      logger: createLogger(config.LOG_LEVEL),
+      logger,
     });
     apps.set(env, app);
     return app;

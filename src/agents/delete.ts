@@ -1,3 +1,4 @@
+import { unreachable } from '../platform/unreachable.js';
 import { deletedSchema, emptyInput } from '../rpc/common-schemas.js';
 import { defineAction } from '../rpc/define-action.js';
 import { ApiError, notFound } from '../rpc/errors.js';
@@ -12,16 +13,18 @@ export const agentsDelete = defineAction({
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {
-    const result = await deleteAgent(ctx.db, ctx.access, id);
-    switch (result) {
+    const outcome = await deleteAgent(ctx.db, ctx.access, id);
+    switch (outcome) {
+      case 'deleted':
+        return { id, deleted: true as const };
       case 'missing':
         throw notFound('Agent', id);
       case 'has-goals':
         throw new ApiError('CONFLICT', `Agent ${id} still owns goals; delete them or move them to another agent first.`);
       case 'has-outcomes':
         throw new ApiError('CONFLICT', `Outcomes still name agent ${id}; delete them (or their goals) first.`);
-      case 'deleted':
-        return { id, deleted: true as const };
+      default:
+        return unreachable(outcome);
     }
   },
 });

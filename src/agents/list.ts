@@ -1,5 +1,5 @@
 import { defineAction } from '../rpc/define-action.js';
-import { decodeCursor, toPage } from '../rpc/pagination.js';
+import { splitPage, toPage } from '../rpc/pagination.js';
 import { agentPageSchema, listAgentsInput } from './schemas.js';
 import { listAgents } from './store.js';
 
@@ -14,13 +14,7 @@ export const agentsList = defineAction({
   aliases: { owner_id: 'ownerId' },
   adminOnly: ['ownerId'],
   async run({ data }, ctx) {
-    const { q, limit, offset, cursor, ownerId } = data;
-    const { items, count } = await listAgents(
-      ctx.db,
-      ctx.access,
-      { q, ownerId },
-      { limit, offset, cursor: cursor === undefined ? undefined : decodeCursor(cursor) },
-    );
-    return toPage(items, limit, count);
+    const { page, filters } = splitPage(data);
+    return toPage(await listAgents(ctx.db, ctx.access, filters, page), page.limit);
   },
 });

@@ -1,7 +1,7 @@
 import { expressionBuilder, sql, type Expression, type SqlBool } from 'kysely';
 import { afterCursor, nameContains, ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
-import { ownedBy, ownerConditions, type Access } from '../db/owner-scope.js';
-import { prepareQuery } from '../db/prepared.js';
+import { ownedBy, ownerConditions, scoped, type Access } from '../db/owner-scope.js';
+import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { AgentsTable, Database, Db } from '../db/types.js';
 import type { Agent } from './schemas.js';
 
@@ -19,7 +19,7 @@ const AGENT_COLUMNS = [
   attachedGoal,
 ] as const;
 
-const selection = (access: Access) => (access.all ? [...AGENT_COLUMNS, ...ownerColumns('agents')] : AGENT_COLUMNS);
+const selection = (access: { all: boolean }) => (access.all ? [...AGENT_COLUMNS, ...ownerColumns('agents')] : AGENT_COLUMNS);
 
 function toAgent(row: AgentRow, access: Access): Agent {
   const agent: Agent = {
@@ -33,8 +33,8 @@ function toAgent(row: AgentRow, access: Access): Agent {
   return access.all ? { ...agent, owner: toOwner(row) } : agent;
 }
 
-const agentById = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
-  k.selectFrom('agents').select(selection(access)).where('agents.id', '=', id).where(ownedBy('agents', access)),
+const agentById = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
+  k.selectFrom('agents').select(selection(s.access)).where('agents.id', '=', p.id).where(ownedBy('agents', scoped(s, p))),
 );
 
 export async function findAgent(db: Db, access: Access, id: string): Promise<Agent | undefined> {
@@ -42,8 +42,8 @@ export async function findAgent(db: Db, access: Access, id: string): Promise<Age
   return row && toAgent(row, access);
 }
 
-const agentOwner = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
-  k.selectFrom('agents').select('agents.owner_id').where('agents.id', '=', id).where(ownedBy('agents', access)),
+const agentOwner = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
+  k.selectFrom('agents').select('agents.owner_id').where('agents.id', '=', p.id).where(ownedBy('agents', scoped(s, p))),
 );
 
 /** The agent's owner, for rules that compare owners. */
@@ -56,31 +56,31 @@ export interface AgentFilters {
   ownerId?: string | undefined;
 }
 
-function filtersOf(access: Access, f: AgentFilters): Expression<SqlBool>[] {
+function filtersOf(s: Shape<CountArgs<AgentFilters>>, p: Params<CountArgs<AgentFilters>>): Expression<SqlBool>[] {
   const eb = expressionBuilder<Database, 'agents'>();
   return [
-    ...ownerConditions('agents', access),
-    ...(f.ownerId !== undefined ? [eb('agents.owner_id', '=', f.ownerId)] : []),
-    ...(f.q !== undefined ? [nameContains('agents', f.q)] : []),
+    ...ownerConditions('agents', scoped(s, p)),
+    ...(s.filters.ownerId ? [eb('agents.owner_id', '=', p.filters.ownerId)] : []),
+    ...(s.filters.q ? [nameContains('agents', p.filters.q)] : []),
   ];
 }
 
-const agentPage = prepareQuery((k, { access, filters, cursor, take, skip }: PageArgs<AgentFilters>) =>
+const agentPage = prepareQuery<PageArgs<AgentFilters>>()((k, s, p) =>
   k
     .selectFrom('agents')
-    .select(selection(access))
-    .$call(whereAll([...filtersOf(access, filters), ...(cursor ? [afterCursor('agents', cursor)] : [])]))
+    .select(selection(s.access))
+    .$call(whereAll([...filtersOf(s, p), ...(s.cursor ? [afterCursor('agents', p.cursor)] : [])]))
     .orderBy('agents.created_at', 'desc')
     .orderBy('agents.id', 'desc')
-    .limit(take)
-    .offset(skip),
+    .limit(p.take)
+    .offset(p.skip),
 );
 
-const agentCount = prepareQuery((k, { access, filters }: CountArgs<AgentFilters>) =>
+const agentCount = prepareQuery<CountArgs<AgentFilters>>()((k, s, p) =>
   k
     .selectFrom('agents')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .$call(whereAll(filtersOf(access, filters))),
+    .$call(whereAll(filtersOf(s, p))),
 );
 
 export async function listAgents(
@@ -98,11 +98,11 @@ export interface NewAgent {
   description: string | null;
 }
 
-const agentInsert = prepareQuery((k, { access, agent, now }: { access: Access; agent: NewAgent; now: string }) =>
+const agentInsert = prepareQuery<{ access: Access; agent: NewAgent; now: string }>()((k, s, p) =>
   k
     .insertInto('agents')
-    .values({ ...agent, owner_id: access.userId, created_at: now, updated_at: now })
-    .returning(selection(access)),
+    .values({ ...p.agent, owner_id: p.access.userId, created_at: p.now, updated_at: p.now })
+    .returning(selection(s.access)),
 );
 
 /** A new agent belongs to the caller, in admin mode too. */
@@ -114,39 +114,46 @@ export async function insertAgent(db: Db, access: Access, agent: NewAgent, now: 
 
 type AgentPatch = Partial<Omit<NewAgent, 'id'>>;
 
-const agentUpdate = prepareQuery((k, { access, id, patch, now }: { access: Access; id: string; patch: AgentPatch; now: string }) =>
+const agentUpdate = prepareQuery<{ access: Access; id: string; patch: AgentPatch; now: string }>()((k, s, p) =>
   k
     .updateTable('agents')
-    .set({ ...patch, updated_at: now })
-    .where('agents.id', '=', id)
-    .where(ownedBy('agents', access))
-    .returning(selection(access)),
+    .set({ ...p.patch, updated_at: p.now })
+    .where('agents.id', '=', p.id)
+    .where(ownedBy('agents', scoped(s, p)))
+    .returning(selection(s.access)),
 );
 
-export async function updateAgent(db: Db, access: Access, id: string, patch: AgentPatch, now: string): Promise<Agent | undefined> {
+/** Nothing is written only for an agent the caller cannot see. */
+export async function updateAgent(
+  db: Db,
+  access: Access,
+  id: string,
+  patch: AgentPatch,
+  now: string,
+): Promise<{ kind: 'updated'; agent: Agent } | { kind: 'missing' }> {
   const row = await agentUpdate.first(db, { access, id, patch, now });
-  return row && toAgent(row, access);
+  return row ? { kind: 'updated', agent: toAgent(row, access) } : { kind: 'missing' };
 }
 
-const agentDelete = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
+const agentDelete = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
   k
     .deleteFrom('agents')
-    .where('agents.id', '=', id)
-    .where(ownedBy('agents', access))
+    .where('agents.id', '=', p.id)
+    .where(ownedBy('agents', scoped(s, p)))
     .where((eb) => eb.not(eb.exists(eb.selectFrom('goals').select(sql`1`.as('one')).whereRef('goals.agent_id', '=', 'agents.id'))))
     .where((eb) => eb.not(eb.exists(eb.selectFrom('outcomes').select(sql`1`.as('one')).whereRef('outcomes.agent_id', '=', 'agents.id'))))
     .returning('agents.id'),
 );
 
-const agentDependents = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
+const agentDependents = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
   k
     .selectFrom('agents')
     .select((eb) => [
       eb.exists(eb.selectFrom('goals').select(sql`1`.as('one')).whereRef('goals.agent_id', '=', 'agents.id')).as('has_goals'),
       eb.exists(eb.selectFrom('outcomes').select(sql`1`.as('one')).whereRef('outcomes.agent_id', '=', 'agents.id')).as('has_outcomes'),
     ])
-    .where('agents.id', '=', id)
-    .where(ownedBy('agents', access)),
+    .where('agents.id', '=', p.id)
+    .where(ownedBy('agents', scoped(s, p))),
 );
 
 /**

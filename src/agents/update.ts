@@ -13,8 +13,8 @@ export const agentsUpdate = defineAction({
   input: updateAgentInput,
   result: agentSchema,
   async run({ id, data }, ctx) {
-    const agent = await updateAgent(ctx.db, ctx.access, id, data, isoNow(ctx.clock));
-    if (!agent) throw notFound('Agent', id);
-    return agent;
+    const result = await updateAgent(ctx.db, ctx.access, id, data, isoNow(ctx.clock));
+    if (result.kind === 'missing') throw notFound('Agent', id);
+    return result.agent;
   },
 });

@@ -2,6 +2,7 @@ import { decode, verify, verifyWithJwks } from 'hono/jwt';
 import * as z from 'zod';
 import type { Db } from '../db/types.js';
 import { type Clock, isoNow } from '../platform/clock.js';
+import { setBounded } from '../platform/bounded-map.js';
 import type { Logger } from '../platform/logger.js';
 import { unauthorized } from '../rpc/errors.js';
 import { KEY_PATTERN, hashKey } from './api-keys.js';
@@ -63,10 +64,7 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     const now = clock.now();
     if (!key || key.revoked_at !== null) throw unauthorized();
     if (key.expires_at !== null && Date.parse(key.expires_at) <= now.getTime()) throw unauthorized();
-    if (!hashes.has(token)) {
-      if (hashes.size >= HASH_MEMO_SIZE) hashes.delete(hashes.keys().next().value ?? '');
-      hashes.set(token, hash);
-    }
+    if (!hashes.has(token)) setBounded(hashes, token, hash, HASH_MEMO_SIZE);
     if (key.last_used_at === null || now.getTime() - Date.parse(key.last_used_at) >= TOUCH_INTERVAL_MS) {
       await touchKey(db, key.id, now.toISOString());
     }

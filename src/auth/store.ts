@@ -26,7 +26,7 @@ const parseScopes = (json: string): Scope[] => {
   return Array.isArray(value) ? value.filter((s): s is Scope => typeof s === 'string' && isScope(s)) : [];
 };
 
-const keyByHash = prepareQuery((k, { hash }: { hash: string }) =>
+const keyByHash = prepareQuery<{ hash: string }>()((k, _shape, { hash }) =>
   k
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.user_id')
@@ -47,7 +47,7 @@ export async function findKeyByHash(db: Db, hash: string): Promise<KeyRecord | u
   return row && { ...row, scopes: parseScopes(row.scopes), is_admin: row.is_admin === 1 };
 }
 
-const keyTouch = prepareQuery((k, { keyId, now }: { keyId: string; now: string }) =>
+const keyTouch = prepareQuery<{ keyId: string; now: string }>()((k, _shape, { keyId, now }) =>
   k.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId),
 );
 

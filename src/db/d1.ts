@@ -10,6 +10,8 @@ import {
   type Driver,
   type QueryResult,
 } from 'kysely';
+import type { Logger } from '../platform/logger.js';
+import { sqlTimings } from './query-log.js';
 import type { Database, Db } from './types.js';
 
 // Our own dialect rather than kysely-d1: with kysely 0.28 that package logs "outdated driver/plugin
@@ -107,8 +109,8 @@ const sqliteDialect = (createDriver: () => Driver): Dialect => ({
 });
 
 /** The `Db` over a D1 binding; `atomic` is one `batch()`, which D1 runs as a single transaction. */
-export function createD1Db(d1: D1Binding): Db {
-  const kysely = new Kysely<Database>({ dialect: sqliteDialect(() => new D1Driver(d1)) });
+export function createD1Db(d1: D1Binding, logger?: Logger): Db {
+  const kysely = new Kysely<Database>({ dialect: sqliteDialect(() => new D1Driver(d1)), ...sqlTimings(logger) });
   return {
     kysely,
     atomic: async (queries) => {

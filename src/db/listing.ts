@@ -1,12 +1,12 @@
 import { expressionBuilder, sql, type AliasedRawBuilder, type Expression, type SqlBool } from 'kysely';
-import type { Cursor } from '../rpc/pagination.js';
+import type { Cursor, PageRequest } from '../rpc/pagination.js';
 import type { Owner } from '../rpc/common-schemas.js';
 import type { Access, OwnedTable } from './owner-scope.js';
-import type { PreparedQuery } from './prepared.js';
+import type { Param, Params, PreparedQuery } from './prepared.js';
 import type { Db } from './types.js';
 
 /** Rows strictly after the cursor in newest-first order; uses the (…, created_at, id) indexes. */
-export const afterCursor = (table: OwnedTable, cursor: Cursor): Expression<SqlBool> =>
+export const afterCursor = (table: OwnedTable, cursor: Params<Cursor>): Expression<SqlBool> =>
   sql<SqlBool>`(${sql.ref(`${table}.created_at`)}, ${sql.ref(`${table}.id`)}) < (${cursor.createdAt}, ${cursor.id})`;
 
 /** ANDs the conditions into the query's WHERE; with none, the query keeps no WHERE at all. */
@@ -18,7 +18,7 @@ export const whereAll =
   };
 
 /** Literal, ASCII case-insensitive substring match: `%` and `_` are plain characters here. */
-export const nameContains = (table: OwnedTable, q: string): Expression<SqlBool> =>
+export const nameContains = (table: OwnedTable, q: Param<string>): Expression<SqlBool> =>
   sql<SqlBool>`instr(lower(${sql.ref(`${table}.name`)}), lower(${q})) > 0`;
 
 export interface OwnerColumns {
@@ -40,11 +40,7 @@ export const toOwner = (row: { owner_id: string } & Partial<OwnerColumns>): Owne
   name: row.owner_name ?? null,
 });
 
-export interface PageRequest {
-  limit: number;
-  offset?: number | undefined;
-  cursor?: Cursor | undefined;
-}
+export type { PageRequest };
 
 /** The arguments of a list's page query: whose rows, which filters, and where the page starts. */
 export interface PageArgs<F> {

@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import { ValueNode, type Compilable, type CompiledQuery, type Expression, type Kysely, type OperationNode, type QueryResult } from 'kysely';
 import type { Database, Db } from './types.js';
 
 /**
@@ -6,10 +6,12 @@ import type { Database, Db } from './types.js';
  * compiling a kysely query costs more than running it on SQLite, and the SQL of a store function
  * depends on a few flags, never on the values, so it is compiled once and the values re-bound.
  *
- * `build` receives stand-ins for the arguments: strings, numbers and null become placeholders
- * bound on every call; booleans, undefined and the presence of nested objects choose the shape
- * and are passed as they are. A placeholder cannot be computed with (`limit + 1` throws): pass
- * the value the SQL needs. Arrays are not accepted (pass JSON text).
+ * `build(k, shape, p)` gets the arguments split in two:
+ * - `shape`, what chooses the SQL, as real values: every boolean, and for every optional
+ *   argument whether it is present (`false`, or its own shape when it is an object);
+ * - `p`, the values: every string, number and null as an opaque `Param`, which kysely binds.
+ * A Param cannot be tested (`if (p.q)`), computed with (`p.take + 1`) or defaulted meaningfully:
+ * the first two are compile errors, and presence is read from `shape`. Arrays are not accepted.
  */
 export interface PreparedQuery<A, R> {
   /** Runs the query with `args`; `rows` are what it selects or returns. */
@@ -20,20 +22,51 @@ export interface PreparedQuery<A, R> {
   compile(db: Db, args: A): CompiledQuery<R>;
 }
 
+declare const param: unique symbol;
+
+/**
+ * A bound value of type T while a prepared query is built. It is a kysely expression factory, so
+ * kysely accepts it wherever a value of T goes; being a function type, TypeScript refuses it in a
+ * condition (TS2774) and in arithmetic.
+ */
+export type Param<T> = ((eb: unknown) => Expression<T>) & { readonly [param]: T };
+
+type Bound = string | number | null;
+
+/** The values of `A` as Params; booleans are shape, not values. */
+export type Params<A> = {
+  readonly [K in keyof A as [Exclude<A[K], undefined>] extends [boolean] ? never : K]-?: ParamsOf<Exclude<A[K], undefined>>;
+};
+type ParamsOf<V> = [V] extends [Bound] ? Param<V> : Params<V>;
+
+/** What chooses the SQL: booleans, and the presence of optional arguments. Required values are not shape. */
+export type Shape<A> = {
+  readonly [K in keyof A as undefined extends A[K] ? K : [A[K]] extends [Bound] ? never : K]-?: ShapeOf<A[K]>;
+};
+type ShapeOf<V> = undefined extends V
+  ? [Exclude<V, undefined>] extends [Bound | boolean]
+    ? boolean
+    : Shape<Exclude<V, undefined>> | false
+  : [V] extends [boolean]
+    ? V
+    : Shape<V>;
+
 type RowOf<C> = C extends Compilable<infer O> ? O : never;
 
 /** Where a bound value comes from in the arguments: its path of property names. */
 class Placeholder {
   constructor(readonly path: readonly string[]) {}
-  [Symbol.toPrimitive](): never {
-    throw new TypeError(`Placeholder for ${this.path.join('.')} used in a computation while building a prepared query.`);
-  }
+}
+
+/** The runtime Param: a factory kysely calls once, while the query is built, for a value node. */
+function paramAt(path: readonly string[]): (eb: unknown) => { toOperationNode(): OperationNode } {
+  const node = ValueNode.create(new Placeholder(path));
+  return () => ({ toOperationNode: () => node });
 }
 
 type Template = { query: CompiledQuery; bind: (args: object) => unknown[] };
 
-const isBound = (value: unknown): value is string | number | null =>
-  value === null || typeof value === 'string' || typeof value === 'number';
+const isBound = (value: unknown): value is Bound => value === null || typeof value === 'string' || typeof value === 'number';
 
 /** The shape of the arguments as a string: which leaves are bound, and every flag's value. */
 function shapeKey(args: object): string {
@@ -48,22 +81,40 @@ function shapeKey(args: object): string {
   return key;
 }
 
-/** The arguments with every bound leaf replaced by its placeholder. */
-function standIns(args: object, path: readonly string[] = []): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/** The arguments split into their shape (flags and presence) and their values (Params). */
+function split(args: object, path: readonly string[] = []): { shape: Record<string, unknown>; params: Record<string, unknown> } {
+  const shape: Record<string, unknown> = {};
+  const params: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(args)) {
-    if (isBound(value)) out[name] = new Placeholder([...path, name]);
-    else if (value !== null && typeof value === 'object') out[name] = standIns(value, [...path, name]);
-    else out[name] = value;
+    if (isBound(value)) {
+      shape[name] = true;
+      params[name] = paramAt([...path, name]);
+    } else if (value === undefined || typeof value === 'boolean') {
+      shape[name] = value ?? false;
+    } else if (value !== null && typeof value === 'object') {
+      const inner = split(value, [...path, name]);
+      shape[name] = inner.shape;
+      params[name] = inner.params;
+    }
   }
-  return out;
+  // An absent value read anyway (a build that ignores the shape) is still a Param: binding it throws.
+  const guarded = new Proxy(params, {
+    get: (target, name) => (typeof name === 'string' && !Object.hasOwn(target, name) ? paramAt([...path, name]) : target[name as string]),
+  });
+  return { shape, params: guarded };
 }
 
-const valueAt = (args: object, path: readonly string[]): unknown =>
-  path.reduce<unknown>((node, name) => (node as Record<string, unknown>)[name], args);
+function valueAt(args: object, path: readonly string[]): unknown {
+  const value = path.reduce<unknown>((node, name) => (node as Record<string, unknown> | undefined)?.[name], args);
+  if (value === undefined) throw new TypeError(`Prepared query value ${path.join('.')} is absent, but this shape binds it.`);
+  return value;
+}
 
-function compileTemplate(kysely: Kysely<Database>, build: (k: Kysely<Database>, args: never) => Compilable<unknown>, args: object): Template {
-  const query = build(kysely, standIns(args) as never).compile();
+type Build = (k: Kysely<Database>, shape: never, params: never) => Compilable<unknown>;
+
+function compileTemplate(kysely: Kysely<Database>, build: Build, args: object): Template {
+  const { shape, params } = split(args);
+  const query = build(kysely, shape as never, params as never).compile();
   const sources = query.parameters.map((p) => (p instanceof Placeholder ? p.path : null));
   const constants = [...query.parameters];
   return {
@@ -72,8 +123,17 @@ function compileTemplate(kysely: Kysely<Database>, build: (k: Kysely<Database>, 
   };
 }
 
-export function prepareQuery<A extends object, C extends Compilable<unknown>>(
-  build: (k: Kysely<Database>, args: A) => C,
+/**
+ * `prepareQuery<Args>()((k, shape, p) => query)`: the arguments' type is given, the rows' type is
+ * inferred from the query (TypeScript cannot infer one and take the other).
+ */
+export const prepareQuery =
+  <A extends object>() =>
+  <C extends Compilable<unknown>>(build: (k: Kysely<Database>, shape: Shape<A>, p: Params<A>) => C): PreparedQuery<A, RowOf<C>> =>
+    prepared<A, C>(build);
+
+function prepared<A extends object, C extends Compilable<unknown>>(
+  build: (k: Kysely<Database>, shape: Shape<A>, p: Params<A>) => C,
 ): PreparedQuery<A, RowOf<C>> {
   // Per kysely instance, as the SQL is the dialect's; entries go with the instance.
   const byDb = new WeakMap<Kysely<Database>, Map<string, Template>>();
@@ -87,7 +147,7 @@ export function prepareQuery<A extends object, C extends Compilable<unknown>>(
     const key = shapeKey(args);
     let template = templates.get(key);
     if (!template) {
-      template = compileTemplate(db.kysely, build, args);
+      template = compileTemplate(db.kysely, build as Build, args);
       templates.set(key, template);
     }
     return { ...template.query, parameters: template.bind(args) };

@@ -10,6 +10,9 @@ import {
   type LogEvent,
   type QueryResult,
 } from 'kysely';
+import { setBounded } from '../platform/bounded-map.js';
+import type { Logger } from '../platform/logger.js';
+import { sqlTimings } from './query-log.js';
 import type { Database, Db } from './types.js';
 
 /** Distinct statement texts kept prepared; the API sends a few dozen shapes, so this is never reached in use. */
@@ -25,8 +28,7 @@ function statementCache(sqlite: BetterSqlite3.Database): (sql: string) => Better
     let stmt = cache.get(sql);
     if (stmt) return stmt;
     stmt = sqlite.prepare(sql);
-    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
-    cache.set(sql, stmt);
+    setBounded(cache, sql, stmt, STATEMENT_CACHE_SIZE);
     return stmt;
   };
 }
@@ -110,10 +112,12 @@ export interface SqliteOptions {
   schemaSql: string;
   /** Sees every statement sent, e.g. to EXPLAIN it in tests or log it while debugging. */
   onQuery?: (query: CompiledQuery) => void;
+  /** At `debug`, each statement's SQL and duration is logged. */
+  logger?: Logger | undefined;
 }
 
 /** Opens (and when new, creates) the embedded database with the settings every connection needs. */
-export function openSqlite({ path, schemaSql, onQuery }: SqliteOptions): Db & { readonly sqlite: BetterSqlite3.Database } {
+export function openSqlite({ path, schemaSql, onQuery, logger }: SqliteOptions): Db & { readonly sqlite: BetterSqlite3.Database } {
   const sqlite = new BetterSqlite3(path);
   if (path !== ':memory:') sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
@@ -126,7 +130,7 @@ export function openSqlite({ path, schemaSql, onQuery }: SqliteOptions): Db & { 
   const prepare = statementCache(sqlite);
   const kysely = new Kysely<Database>({
     dialect: new CachingSqliteDialect(sqlite, new CachingSqliteDriver(sqlite, prepare)),
-    ...(onQuery ? { log: (event: LogEvent) => onQuery(event.query) } : {}),
+    ...(onQuery ? { log: (event: LogEvent) => onQuery(event.query) } : sqlTimings(logger)),
   });
 
   // IMMEDIATE takes the write lock up front, so a second process waits (busy_timeout) instead of
@@ -155,7 +159,7 @@ export function openSqlite({ path, schemaSql, onQuery }: SqliteOptions): Db & { 
 export const readSchemaSql = (): string => readFileSync(new URL('../../schema.sql', import.meta.url), 'utf8');
 
 /** Opens the database file with schema.sql, creating its folder when new. */
-export function openDatabaseFile(path: string) {
+export function openDatabaseFile(path: string, logger?: Logger) {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return openSqlite({ path, schemaSql: readSchemaSql() });
+  return openSqlite({ path, schemaSql: readSchemaSql(), logger });
 }

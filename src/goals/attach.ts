@@ -1,8 +1,9 @@
 import { isoNow } from '../platform/clock.js';
+import { unreachable } from '../platform/unreachable.js';
 import { defineAction } from '../rpc/define-action.js';
 import { ApiError, notFound } from '../rpc/errors.js';
 import { attachInput, attachmentSchema } from './schemas.js';
-import { attachGoal, attachState } from './store.js';
+import { attachGoal } from './store.js';
 
 export const goalsAttach = defineAction({
   resource: 'goals',
@@ -16,18 +17,22 @@ export const goalsAttach = defineAction({
   aliases: { goal_id: 'goalId', agent_id: 'agentId' },
   idempotent: true,
   async run({ data: { goalId, agentId } }, ctx) {
-    // The statement enforces every rule; only when it writes nothing are the reasons read, in the
-    // order the errors are reported. The common case is one statement (one round trip on D1).
-    const attached = await attachGoal(ctx.db, ctx.access, agentId, goalId, isoNow(ctx.clock));
-    if (attached) return attached;
-    const state = await attachState(ctx.db, ctx.access, agentId, goalId);
-    if (state.goal_owner === null) throw notFound('Goal', goalId);
-    if (state.agent_owner === null) throw notFound('Agent', agentId);
-    if (state.agent_owner !== state.goal_owner) {
-      throw new ApiError('CONFLICT', `Goal ${goalId} and agent ${agentId} belong to different owners.`);
+    const result = await attachGoal(ctx.db, ctx.access, agentId, goalId, isoNow(ctx.clock));
+    switch (result.kind) {
+      case 'attached':
+        return result.attachment;
+      case 'missing-goal':
+        throw notFound('Goal', goalId);
+      case 'missing-agent':
+        throw notFound('Agent', agentId);
+      case 'different-owners':
+        throw new ApiError('CONFLICT', `Goal ${goalId} and agent ${agentId} belong to different owners.`);
+      case 'archived':
+        throw new ApiError('CONFLICT', `Goal ${goalId} is archived and cannot be attached.`);
+      case 'raced':
+        throw new ApiError('CONFLICT', `Goal ${goalId} changed while it was being attached; try again.`, { retryable: true });
+      default:
+        return unreachable(result);
     }
-    if (state.goal_status === 'archived') throw new ApiError('CONFLICT', `Goal ${goalId} is archived and cannot be attached.`);
-    if (state.attached_at !== null) return { agent_id: agentId, goal_id: goalId, attached_at: state.attached_at, replaced_goal_id: null };
-    throw new ApiError('CONFLICT', `Goal ${goalId} changed while it was being attached; try again.`, { retryable: true });
   },
 });

@@ -1,5 +1,6 @@
 import { defineAction } from '../rpc/define-action.js';
 import { isoNow } from '../platform/clock.js';
+import { unreachable } from '../platform/unreachable.js';
 import { notFound } from '../rpc/errors.js';
 import { createGoalInput, goalSchema } from './schemas.js';
 import { insertGoal } from './store.js';
@@ -20,8 +21,14 @@ export const goalsCreate = defineAction({
   async run({ data }, ctx) {
     const now = isoNow(ctx.clock);
     const targets = resolveTargets(data.targets, Date.parse(now), data.timezone, ctx.ids);
-    const goal = await insertGoal(ctx.db, ctx.access, { id: ctx.ids.uuid(), ...data, targets }, now);
-    if (!goal) throw notFound('Agent', data.agent_id);
-    return goal;
+    const result = await insertGoal(ctx.db, ctx.access, { id: ctx.ids.uuid(), ...data, targets }, now);
+    switch (result.kind) {
+      case 'created':
+        return result.goal;
+      case 'missing-agent':
+        throw notFound('Agent', data.agent_id);
+      default:
+        return unreachable(result);
+    }
   },
 });

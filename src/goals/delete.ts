@@ -12,7 +12,7 @@ export const goalsDelete = defineAction({
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {
-    if (!(await deleteGoal(ctx.db, ctx.access, id))) throw notFound('Goal', id);
+    if ((await deleteGoal(ctx.db, ctx.access, id)) === 'missing') throw notFound('Goal', id);
     return { id, deleted: true as const };
   },
 });

@@ -1,4 +1,4 @@
-import { findAgentOwner } from '../agents/store.js';
+import { unreachable } from '../platform/unreachable.js';
 import { defineAction } from '../rpc/define-action.js';
 import { ApiError, notFound } from '../rpc/errors.js';
 import { detachInput, detachResultSchema } from './schemas.js';
@@ -14,10 +14,16 @@ export const goalsDetach = defineAction({
   result: detachResultSchema,
   aliases: { goal_id: 'goalId', agent_id: 'agentId' },
   async run({ data: { agentId, goalId } }, ctx) {
-    const removed = await detachGoal(ctx.db, ctx.access, agentId, goalId);
-    if (removed) return { ...removed, detached: true as const };
-    if ((await findAgentOwner(ctx.db, ctx.access, agentId)) === undefined) throw notFound('Agent', agentId);
-    const what = goalId === undefined ? 'No goal is' : `Goal ${goalId} is not`;
-    throw new ApiError('NOT_FOUND', `${what} attached to agent ${agentId}.`);
+    const result = await detachGoal(ctx.db, ctx.access, agentId, goalId);
+    switch (result.kind) {
+      case 'detached':
+        return { agent_id: result.agent_id, goal_id: result.goal_id, detached: true as const };
+      case 'missing-agent':
+        throw notFound('Agent', agentId);
+      case 'not-attached':
+        throw new ApiError('NOT_FOUND', `${goalId === undefined ? 'No goal is' : `Goal ${goalId} is not`} attached to agent ${agentId}.`);
+      default:
+        return unreachable(result);
+    }
   },
 });

@@ -75,10 +75,18 @@ async function askModel(llm: LlmPort, description: string, ctx: ActionContext): 
       schemaName: 'goal_suggestion',
       schema: goalDraftSchema,
       maxOutputTokens: MAX_OUTPUT_TOKENS,
+      requestId: ctx.requestId,
     });
   } catch (err) {
     if (!(err instanceof LlmError)) throw err;
-    ctx.logger.warn('generate: LLM call failed', { request_id: ctx.requestId, kind: err.kind, detail: err.detail });
+    // Where and which model: "HTTP 404" alone does not tell an operator what to fix.
+    ctx.logger.warn('generate: LLM call failed', {
+      request_id: ctx.requestId,
+      kind: err.kind,
+      detail: err.detail,
+      base_url: llm.baseUrl,
+      model: llm.model,
+    });
     throw apiErrorOf(err);
   }
 }

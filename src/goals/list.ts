@@ -1,5 +1,5 @@
 import { defineAction } from '../rpc/define-action.js';
-import { decodeCursor, toPage } from '../rpc/pagination.js';
+import { splitPage, toPage } from '../rpc/pagination.js';
 import { progressOf } from './progress-report.js';
 import { goalPageSchema, listGoalsInput } from './schemas.js';
 import { listGoals } from './store.js';
@@ -16,20 +16,15 @@ export const goalsList = defineAction({
   aliases: { agent_id: 'agentId', owner_id: 'ownerId', channel_id: 'channelId' },
   adminOnly: ['ownerId'],
   async run({ data }, ctx) {
-    const { agentId, status, q, channelId, tag, include, limit, offset, cursor, ownerId } = data;
-    const { items, count } = await listGoals(
-      ctx.db,
-      ctx.access,
-      { agentId, status, q, ownerId, channelId, tag },
-      { limit, offset, cursor: cursor === undefined ? undefined : decodeCursor(cursor) },
-    );
-    const page = toPage(items, limit, count);
-    if (!include?.includes('progress')) return page;
+    const { page, filters: input } = splitPage(data);
+    const { include, ...filters } = input;
+    const list = toPage(await listGoals(ctx.db, ctx.access, filters, page), page.limit);
+    if (!include?.includes('progress')) return list;
     const asOfMs = ctx.clock.now().getTime();
     const progress = await progressOf(
       ctx.db,
-      page.items.map((goal) => ({ goal, asOfMs, history: 0 })),
+      list.items.map((goal) => ({ goal, asOfMs, history: 0 })),
     );
-    return { ...page, items: page.items.map((goal, i) => ({ ...goal, progress: progress[i] })) };
+    return { ...list, items: list.items.map((goal, i) => ({ ...goal, progress: progress[i] })) };
   },
 });

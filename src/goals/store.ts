@@ -1,8 +1,9 @@
 import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
 import { afterCursor, nameContains, ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
-import { ownedBy, ownerConditions, type Access, type OwnedTable } from '../db/owner-scope.js';
-import { prepareQuery } from '../db/prepared.js';
+import { ownedBy, ownerConditions, scoped, type Access, type OwnedTable } from '../db/owner-scope.js';
+import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { Database, Db, GoalsTable } from '../db/types.js';
+import { findAgentOwner } from '../agents/store.js';
 import type { Cursor } from '../rpc/pagination.js';
 import type { Goal, GoalStatus, LeadField, Target } from './schemas.js';
 
@@ -26,7 +27,7 @@ const GOAL_COLUMNS = [
 ] as const;
 
 /** The goal columns, plus the owner's when the caller is in admin mode. */
-const selection = (access: Access) => (access.all ? [...GOAL_COLUMNS, ...ownerColumns('goals')] : GOAL_COLUMNS);
+const selection = (access: { all: boolean }) => (access.all ? [...GOAL_COLUMNS, ...ownerColumns('goals')] : GOAL_COLUMNS);
 
 function toGoal(row: GoalRow, access: Access): Goal {
   const goal: Goal = {
@@ -47,26 +48,13 @@ function toGoal(row: GoalRow, access: Access): Goal {
   return access.all ? { ...goal, owner: toOwner(row) } : goal;
 }
 
-const goalById = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
-  k.selectFrom('goals').select(selection(access)).where('goals.id', '=', id).where(ownedBy('goals', access)),
+const goalById = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
+  k.selectFrom('goals').select(selection(s.access)).where('goals.id', '=', p.id).where(ownedBy('goals', scoped(s, p))),
 );
 
 export async function findGoal(db: Db, access: Access, id: string): Promise<Goal | undefined> {
   const row = await goalById.first(db, { access, id });
   return row && toGoal(row, access);
-}
-
-const goalHeader = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
-  k.selectFrom('goals').select(['goals.owner_id', 'goals.status']).where('goals.id', '=', id).where(ownedBy('goals', access)),
-);
-
-/** The goal's owner and status, for rules that need no more than that. */
-export async function findGoalHeader(
-  db: Db,
-  access: Access,
-  id: string,
-): Promise<{ owner_id: string; status: string } | undefined> {
-  return goalHeader.first(db, { access, id });
 }
 
 export interface GoalFilters {
@@ -82,59 +70,60 @@ export interface GoalFilters {
  * The filters on goals. With a `tag`, the list is driven by goal_tags (its owner, tag, created_at
  * index gives the order), so the owner conditions are put on that table.
  */
-function filtersOf(access: Access, f: GoalFilters, ownerTable: OwnedTable = 'goals'): Expression<SqlBool>[] {
+function filtersOf(s: Shape<CountArgs<GoalFilters>>, p: Params<CountArgs<GoalFilters>>, ownerTable: OwnedTable = 'goals'): Expression<SqlBool>[] {
   const eb = expressionBuilder<Database, 'goals'>();
+  const { filters: f } = s;
   return [
-    ...ownerConditions(ownerTable, access),
-    ...(f.ownerId !== undefined ? [sql<SqlBool>`${sql.ref(`${ownerTable}.owner_id`)} = ${f.ownerId}`] : []),
-    ...(f.agentId !== undefined ? [eb('goals.agent_id', '=', f.agentId)] : []),
-    ...(f.status !== undefined ? [eb('goals.status', '=', f.status)] : []),
-    ...(f.channelId !== undefined ? [eb('goals.channel_id', '=', f.channelId)] : []),
-    ...(f.q !== undefined ? [nameContains('goals', f.q)] : []),
+    ...ownerConditions(ownerTable, scoped(s, p)),
+    ...(f.ownerId ? [sql<SqlBool>`${sql.ref(`${ownerTable}.owner_id`)} = ${p.filters.ownerId}`] : []),
+    ...(f.agentId ? [eb('goals.agent_id', '=', p.filters.agentId)] : []),
+    ...(f.status ? [eb('goals.status', '=', p.filters.status)] : []),
+    ...(f.channelId ? [eb('goals.channel_id', '=', p.filters.channelId)] : []),
+    ...(f.q ? [nameContains('goals', p.filters.q)] : []),
   ];
 }
 
-const goalPage = prepareQuery((k, { access, filters, cursor, take, skip }: PageArgs<GoalFilters>) =>
+const goalPage = prepareQuery<PageArgs<GoalFilters>>()((k, s, p) =>
   k
     .selectFrom('goals')
-    .select(selection(access))
-    .$call(whereAll([...filtersOf(access, filters), ...(cursor ? [afterCursor('goals', cursor)] : [])]))
+    .select(selection(s.access))
+    .$call(whereAll([...filtersOf(s, p), ...(s.cursor ? [afterCursor('goals', p.cursor)] : [])]))
     .orderBy('goals.created_at', 'desc')
     .orderBy('goals.id', 'desc')
-    .limit(take)
-    .offset(skip),
+    .limit(p.take)
+    .offset(p.skip),
 );
 
-const goalCount = prepareQuery((k, { access, filters }: CountArgs<GoalFilters>) =>
+const goalCount = prepareQuery<CountArgs<GoalFilters>>()((k, s, p) =>
   k
     .selectFrom('goals')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .$call(whereAll(filtersOf(access, filters))),
+    .$call(whereAll(filtersOf(s, p))),
 );
 
-const afterTagCursor = (cursor: Cursor): Expression<SqlBool> =>
+const afterTagCursor = (cursor: Params<Cursor>): Expression<SqlBool> =>
   sql<SqlBool>`(goal_tags.created_at, goal_tags.goal_id) < (${cursor.createdAt}, ${cursor.id})`;
 
-const taggedPage = prepareQuery((k, { access, filters, cursor, take, skip }: PageArgs<GoalFilters>) =>
+const taggedPage = prepareQuery<PageArgs<GoalFilters>>()((k, s, p) =>
   k
     .selectFrom('goal_tags')
     .innerJoin('goals', 'goals.id', 'goal_tags.goal_id')
-    .select(selection(access))
-    .where('goal_tags.tag', '=', filters.tag ?? '')
-    .$call(whereAll([...filtersOf(access, filters, 'goal_tags'), ...(cursor ? [afterTagCursor(cursor)] : [])]))
+    .select(selection(s.access))
+    .where('goal_tags.tag', '=', p.filters.tag)
+    .$call(whereAll([...filtersOf(s, p, 'goal_tags'), ...(s.cursor ? [afterTagCursor(p.cursor)] : [])]))
     .orderBy('goal_tags.created_at', 'desc')
     .orderBy('goal_tags.goal_id', 'desc')
-    .limit(take)
-    .offset(skip),
+    .limit(p.take)
+    .offset(p.skip),
 );
 
-const taggedCount = prepareQuery((k, { access, filters }: CountArgs<GoalFilters>) =>
+const taggedCount = prepareQuery<CountArgs<GoalFilters>>()((k, s, p) =>
   k
     .selectFrom('goal_tags')
     .innerJoin('goals', 'goals.id', 'goal_tags.goal_id')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('goal_tags.tag', '=', filters.tag ?? '')
-    .$call(whereAll(filtersOf(access, filters, 'goal_tags'))),
+    .where('goal_tags.tag', '=', p.filters.tag)
+    .$call(whereAll(filtersOf(s, p, 'goal_tags'))),
 );
 
 /** One page, newest first, and the total that matches the filters. */
@@ -167,6 +156,7 @@ type JsonKeys = 'fields' | 'tags' | 'targets';
 /** A goal as stored: lists as JSON text. */
 type GoalValues = Omit<NewGoal, JsonKeys> & { fields: string; tags: string; targets: string };
 
+/** The lists of a goal (or of a patch) as JSON text; keys left out stay out. */
 const asStored = <P extends Partial<NewGoal>>(goal: P) => {
   const { fields, tags, targets, ...rest } = goal;
   return {
@@ -177,7 +167,7 @@ const asStored = <P extends Partial<NewGoal>>(goal: P) => {
   };
 };
 
-const goalInsert = prepareQuery((k, { access, goal, now }: { access: Access; goal: GoalValues; now: string }) =>
+const goalInsert = prepareQuery<{ access: Access; goal: GoalValues; now: string }>()((k, s, { goal, now, ...p }) =>
   k
     .insertInto('goals')
     .columns([
@@ -216,19 +206,21 @@ const goalInsert = prepareQuery((k, { access, goal, now }: { access: Access; goa
           eb.val(now).as('updated_at'),
         ])
         .where('agents.id', '=', goal.agent_id)
-        .where(ownedBy('agents', access)),
+        .where(ownedBy('agents', scoped(s, p))),
     )
-    .returning(selection(access)),
+    .returning(selection(s.access)),
 );
 
+export type InsertGoalResult = { kind: 'created'; goal: Goal } | { kind: 'missing-agent' };
+
 /**
- * Inserts the goal under its agent's owner in one statement. Returns undefined when the agent is
- * not visible to the caller, so nothing is written for an unknown or foreign agent.
+ * Inserts the goal under its agent's owner in one statement; nothing is written for an agent the
+ * caller cannot see (unknown or another owner's), which is the only reason to write nothing.
  */
-export async function insertGoal(db: Db, access: Access, goal: NewGoal, now: string): Promise<Goal | undefined> {
+export async function insertGoal(db: Db, access: Access, goal: NewGoal, now: string): Promise<InsertGoalResult> {
   const stored = { ...goal, fields: JSON.stringify(goal.fields), tags: JSON.stringify(goal.tags), targets: JSON.stringify(goal.targets) };
   const row = await goalInsert.first(db, { access, goal: stored, now });
-  return row && toGoal(row, access);
+  return row ? { kind: 'created', goal: toGoal(row, access) } : { kind: 'missing-agent' };
 }
 
 export type GoalPatch = Partial<Omit<NewGoal, 'id'>>;
@@ -240,48 +232,63 @@ interface UpdateArgs {
   now: string;
 }
 
-const goalUpdate = prepareQuery((k, { access, id, patch, now }: UpdateArgs) =>
+const goalUpdate = prepareQuery<UpdateArgs>()((k, s, p) =>
   k
     .updateTable('goals')
-    .set({ ...patch, updated_at: now })
-    .where('goals.id', '=', id)
-    .where(ownedBy('goals', access))
-    .$if(patch.agent_id !== undefined, (qb) =>
+    .set({ ...p.patch, updated_at: p.now })
+    .where('goals.id', '=', p.id)
+    .where(ownedBy('goals', scoped(s, p)))
+    .$if(s.patch.agent_id, (qb) =>
       qb.where((eb: ExpressionBuilder<Database, 'goals'>) =>
         eb.exists(
           eb
             .selectFrom('agents')
             .select(sql`1`.as('one'))
-            .where('agents.id', '=', patch.agent_id ?? '')
+            .where('agents.id', '=', p.patch.agent_id)
             .whereRef('agents.owner_id', '=', 'goals.owner_id'),
         ),
       ),
     )
-    .returning(selection(access)),
+    .returning(selection(s.access)),
 );
+
+const updateStateQuery = prepareQuery<{ access: Access; id: string; agentId: string }>()((k, s, p) =>
+  k.selectNoFrom((eb) => [
+    eb.selectFrom('goals').select('goals.owner_id').where('goals.id', '=', p.id).where(ownedBy('goals', scoped(s, p))).as('goal_owner'),
+    eb.selectFrom('agents').select('agents.owner_id').where('agents.id', '=', p.agentId).where(ownedBy('agents', scoped(s, p))).as('agent_owner'),
+  ]),
+);
+
+/** In the contract's order: the agent named in the patch, then the goal, then the owner rule. */
+export type UpdateGoalResult =
+  | { kind: 'updated'; goal: Goal }
+  | { kind: 'missing-agent'; agentId: string }
+  | { kind: 'missing-goal' }
+  | { kind: 'agent-of-other-owner'; agentId: string };
 
 /**
- * Applies the patch in one statement. A new agent_id must belong to the goal's owner, checked in
- * the same statement; undefined means no visible goal matched (or the agent check failed).
+ * Applies the patch in one statement, which also checks that a new agent_id belongs to the goal's
+ * owner. Only when it writes nothing are the reasons read (one more statement).
  */
-export async function updateGoal(
-  db: Db,
-  access: Access,
-  id: string,
-  patch: GoalPatch,
-  now: string,
-): Promise<Goal | undefined> {
+export async function updateGoal(db: Db, access: Access, id: string, patch: GoalPatch, now: string): Promise<UpdateGoalResult> {
   const row = await goalUpdate.first(db, { access, id, patch: asStored(patch), now });
-  return row && toGoal(row, access);
+  if (row) return { kind: 'updated', goal: toGoal(row, access) };
+  const agentId = patch.agent_id;
+  // Without a new agent the goal alone can be missing; the agent lookup then finds nothing by design.
+  const state = await updateStateQuery.first(db, { access, id, agentId: agentId ?? id });
+  if (agentId !== undefined && !state?.agent_owner) return { kind: 'missing-agent', agentId };
+  if (!state?.goal_owner || agentId === undefined) return { kind: 'missing-goal' };
+  // Only admin mode can see an agent of another owner; a goal never changes owner.
+  return { kind: 'agent-of-other-owner', agentId };
 }
 
-const goalDelete = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
-  k.deleteFrom('goals').where('goals.id', '=', id).where(ownedBy('goals', access)).returning('goals.id'),
+const goalDelete = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
+  k.deleteFrom('goals').where('goals.id', '=', p.id).where(ownedBy('goals', scoped(s, p))).returning('goals.id'),
 );
 
-/** Deletes the goal; its attachments go with it (ON DELETE CASCADE). */
-export async function deleteGoal(db: Db, access: Access, id: string): Promise<boolean> {
-  return (await goalDelete.first(db, { access, id })) !== undefined;
+/** Deletes the goal; its attachments, outcomes and counters go with it (ON DELETE CASCADE). */
+export async function deleteGoal(db: Db, access: Access, id: string): Promise<'deleted' | 'missing'> {
+  return (await goalDelete.first(db, { access, id })) !== undefined ? 'deleted' : 'missing';
 }
 
 export interface Attachment {
@@ -298,7 +305,7 @@ interface AttachArgs {
   now: string;
 }
 
-const attachUpsert = prepareQuery((k, { access, agentId, goalId, now }: AttachArgs) =>
+const attachUpsert = prepareQuery<AttachArgs>()((k, s, { agentId, goalId, now, ...p }) =>
   k
     .insertInto('attachments')
     .columns(['agent_id', 'goal_id', 'attached_at', 'replaced_goal_id'])
@@ -313,7 +320,7 @@ const attachUpsert = prepareQuery((k, { access, agentId, goalId, now }: AttachAr
         )
         .select(['agents.id', 'goals.id', eb.val(now).as('attached_at'), sql<null>`NULL`.as('replaced_goal_id')])
         .where('agents.id', '=', agentId)
-        .where(ownedBy('agents', access)),
+        .where(ownedBy('agents', scoped(s, p))),
     )
     .onConflict((oc) =>
       oc
@@ -329,19 +336,33 @@ const attachUpsert = prepareQuery((k, { access, agentId, goalId, now }: AttachAr
     .returning(['agent_id', 'goal_id', 'attached_at', 'replaced_goal_id']),
 );
 
+/** In the order the errors are reported; `attached` also covers re-attaching the attached goal. */
+export type AttachResult =
+  | { kind: 'attached'; attachment: Attachment }
+  | { kind: 'missing-goal' }
+  | { kind: 'missing-agent' }
+  | { kind: 'different-owners' }
+  | { kind: 'archived' }
+  /** The goal changed between the write and the reading of the reasons. */
+  | { kind: 'raced' };
+
 /**
  * Attaches the goal to the agent in one statement: it inserts or replaces the agent's attachment
- * only when both are visible to the caller, share an owner and the goal is not archived.
- * Re-attaching the attached goal changes nothing. Undefined means nothing was written.
+ * only when both are visible to the caller, share an owner and the goal is not archived. Only when
+ * it writes nothing are the reasons read, so the common case is one round trip on D1.
  */
-export async function attachGoal(
-  db: Db,
-  access: Access,
-  agentId: string,
-  goalId: string,
-  now: string,
-): Promise<Attachment | undefined> {
-  return attachUpsert.first(db, { access, agentId, goalId, now });
+export async function attachGoal(db: Db, access: Access, agentId: string, goalId: string, now: string): Promise<AttachResult> {
+  const attachment = await attachUpsert.first(db, { access, agentId, goalId, now });
+  if (attachment) return { kind: 'attached', attachment };
+  const state = await attachState(db, access, agentId, goalId);
+  if (state.goal_owner === null) return { kind: 'missing-goal' };
+  if (state.agent_owner === null) return { kind: 'missing-agent' };
+  if (state.agent_owner !== state.goal_owner) return { kind: 'different-owners' };
+  if (state.goal_status === 'archived') return { kind: 'archived' };
+  if (state.attached_at !== null) {
+    return { kind: 'attached', attachment: { agent_id: agentId, goal_id: goalId, attached_at: state.attached_at, replaced_goal_id: null } };
+  }
+  return { kind: 'raced' };
 }
 
 /** What decides an attach, read in one statement: null where the caller sees no such record. */
@@ -353,8 +374,9 @@ export interface AttachState {
   attached_at: string | null;
 }
 
-const attachStateQuery = prepareQuery((k, { access, agentId, goalId }: Omit<AttachArgs, 'now'>) =>
-  k.selectNoFrom((eb) => [
+const attachStateQuery = prepareQuery<Omit<AttachArgs, 'now'>>()((k, s, { agentId, goalId, ...p }) => {
+  const access = scoped(s, p);
+  return k.selectNoFrom((eb) => [
     eb.selectFrom('goals').select('goals.owner_id').where('goals.id', '=', goalId).where(ownedBy('goals', access)).as('goal_owner'),
     eb.selectFrom('goals').select('goals.status').where('goals.id', '=', goalId).where(ownedBy('goals', access)).as('goal_status'),
     eb.selectFrom('agents').select('agents.owner_id').where('agents.id', '=', agentId).where(ownedBy('agents', access)).as('agent_owner'),
@@ -364,37 +386,40 @@ const attachStateQuery = prepareQuery((k, { access, agentId, goalId }: Omit<Atta
       .where('attachments.agent_id', '=', agentId)
       .where('attachments.goal_id', '=', goalId)
       .as('attached_at'),
-  ]),
-);
+  ]);
+});
 
 export async function attachState(db: Db, access: Access, agentId: string, goalId: string): Promise<AttachState> {
   const row = await attachStateQuery.first(db, { access, agentId, goalId });
   return row ?? { goal_owner: null, goal_status: null, agent_owner: null, attached_at: null };
 }
 
-const attachmentDelete = prepareQuery((k, { access, agentId, goalId }: { access: Access; agentId: string; goalId: string | undefined }) =>
+const attachmentDelete = prepareQuery<{ access: Access; agentId: string; goalId: string | undefined }>()((k, s, p) =>
   k
     .deleteFrom('attachments')
-    .where('attachments.agent_id', '=', agentId)
-    .$if(goalId !== undefined, (qb) => qb.where('attachments.goal_id', '=', goalId ?? ''))
+    .where('attachments.agent_id', '=', p.agentId)
+    .$if(s.goalId, (qb) => qb.where('attachments.goal_id', '=', p.goalId))
     .where((eb) =>
       eb.exists(
         eb
           .selectFrom('agents')
           .select(sql`1`.as('one'))
           .whereRef('agents.id', '=', 'attachments.agent_id')
-          .where(ownedBy('agents', access)),
+          .where(ownedBy('agents', scoped(s, p))),
       ),
     )
     .returning(['attachments.agent_id', 'attachments.goal_id']),
 );
 
-/** Removes the agent's attachment (only if it is `goalId`, when given); the removed pair or undefined. */
-export async function detachGoal(
-  db: Db,
-  access: Access,
-  agentId: string,
-  goalId: string | undefined,
-): Promise<{ agent_id: string; goal_id: string } | undefined> {
-  return attachmentDelete.first(db, { access, agentId, goalId });
+export type DetachResult =
+  | { kind: 'detached'; agent_id: string; goal_id: string }
+  | { kind: 'missing-agent' }
+  /** No goal, or not `goalId`, is attached to the agent. */
+  | { kind: 'not-attached' };
+
+/** Removes the agent's attachment (only if it is `goalId`, when given); on nothing removed, why. */
+export async function detachGoal(db: Db, access: Access, agentId: string, goalId: string | undefined): Promise<DetachResult> {
+  const removed = await attachmentDelete.first(db, { access, agentId, goalId });
+  if (removed) return { kind: 'detached', ...removed };
+  return (await findAgentOwner(db, access, agentId)) === undefined ? { kind: 'missing-agent' } : { kind: 'not-attached' };
 }

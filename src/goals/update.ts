@@ -1,9 +1,9 @@
-import { findAgentOwner } from '../agents/store.js';
 import { isoNow } from '../platform/clock.js';
+import { unreachable } from '../platform/unreachable.js';
 import { defineAction } from '../rpc/define-action.js';
 import { ApiError, notFound } from '../rpc/errors.js';
 import { goalSchema, updateGoalInput } from './schemas.js';
-import { findGoal, findGoalHeader, updateGoal } from './store.js';
+import { findGoal, updateGoal } from './store.js';
 import { resolveTargets } from './targets.js';
 
 export const goalsUpdate = defineAction({
@@ -17,21 +17,23 @@ export const goalsUpdate = defineAction({
   result: goalSchema,
   aliases: { agentId: 'agent_id', channelId: 'channel_id' },
   async run({ id, data }, ctx) {
-    if (data.agent_id !== undefined && (await findAgentOwner(ctx.db, ctx.access, data.agent_id)) === undefined) {
-      throw notFound('Agent', data.agent_id);
-    }
     const { targets: sent, ...rest } = data;
-    let targets;
-    if (sent !== undefined) {
-      // A total target starts on the goal's creation day by default: that needs the goal.
-      const current = await findGoal(ctx.db, ctx.access, id);
-      if (!current) throw notFound('Goal', id);
-      targets = resolveTargets(sent, Date.parse(current.created_at), data.timezone ?? current.timezone, ctx.ids);
+    // A total target starts on the goal's creation day by default: that needs the goal. When it
+    // is not found, the update below writes nothing and says why, in the contract's order.
+    const current = sent === undefined ? undefined : await findGoal(ctx.db, ctx.access, id);
+    const targets = sent && current ? resolveTargets(sent, Date.parse(current.created_at), data.timezone ?? current.timezone, ctx.ids) : undefined;
+    const result = await updateGoal(ctx.db, ctx.access, id, { ...rest, ...(targets ? { targets } : {}) }, isoNow(ctx.clock));
+    switch (result.kind) {
+      case 'updated':
+        return result.goal;
+      case 'missing-agent':
+        throw notFound('Agent', result.agentId);
+      case 'missing-goal':
+        throw notFound('Goal', id);
+      case 'agent-of-other-owner':
+        throw new ApiError('CONFLICT', `Agent ${result.agentId} belongs to another owner than goal ${id}.`);
+      default:
+        return unreachable(result);
     }
-    const goal = await updateGoal(ctx.db, ctx.access, id, { ...rest, ...(targets ? { targets } : {}) }, isoNow(ctx.clock));
-    if (goal) return goal;
-    if (!(await findGoalHeader(ctx.db, ctx.access, id))) throw notFound('Goal', id);
-    // Only admin mode can see an agent of another owner; a goal never changes owner.
-    throw new ApiError('CONFLICT', `Agent ${data.agent_id ?? ''} belongs to another owner than goal ${id}.`);
   },
 });

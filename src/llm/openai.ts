@@ -2,7 +2,10 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ResponseFormatJSONSchema } from 'openai/resources/shared';
 import * as z from 'zod';
+// The client's timer: zero dependencies, so the server may share it (the reverse is not allowed).
+import { sleep } from '../client/retry.js';
 import type { Config } from '../config.js';
+import { silentLogger, type Logger } from '../platform/logger.js';
 import { LlmError, type JsonAnswer, type JsonRequest, type LlmPort } from './port.js';
 
 export type LlmConfig = Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_MODEL' | 'OPENAI_TIMEOUT_MS'>;
@@ -17,14 +20,25 @@ export const MAX_RETRIES = 2;
  * The LLM of the configuration, or null when none is configured (neither a key nor a base URL):
  * `generate` then answers 503. Both composition roots call this.
  */
-export function createLlm(config: LlmConfig): LlmPort | null {
+export function createLlm(config: LlmConfig, logger: Logger = silentLogger): LlmPort | null {
   if (config.OPENAI_API_KEY === null && config.OPENAI_BASE_URL === null) return null;
   return createOpenAiLlm({
     apiKey: config.OPENAI_API_KEY ?? PLACEHOLDER_KEY,
     baseURL: config.OPENAI_BASE_URL ?? OPENAI_BASE_URL,
     model: config.OPENAI_MODEL,
     timeoutMs: config.OPENAI_TIMEOUT_MS,
+    logger,
   });
+}
+
+/** The base URL without user info or query, safe to log. */
+function displayUrl(baseURL: string): string {
+  try {
+    const url = new URL(baseURL);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return '(unparsable base URL)';
+  }
 }
 
 export interface OpenAiOptions {
@@ -33,7 +47,12 @@ export interface OpenAiOptions {
   model: string;
   /** One deadline for the whole call: every attempt and every wait between them. */
   timeoutMs: number;
+  /** At `debug`, one line per completion: model, latency, tokens. */
+  logger?: Logger;
 }
+
+/** Token counts of a completion, when the provider reports them. */
+const usageSchema = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() });
 
 export function createOpenAiLlm(options: OpenAiOptions): LlmPort {
   // Retries are ours: the SDK's also retry 408/409 and sleep through the deadline.
@@ -43,8 +62,11 @@ export function createOpenAiLlm(options: OpenAiOptions): LlmPort {
     timeout: options.timeoutMs,
     maxRetries: 0,
   });
+  const logger = options.logger ?? silentLogger;
+  const baseUrl = displayUrl(options.baseURL);
   return {
     model: options.model,
+    baseUrl,
     async completeJson(request) {
       const body = {
         model: options.model,
@@ -56,7 +78,23 @@ export function createOpenAiLlm(options: OpenAiOptions): LlmPort {
           { role: 'user' as const, content: request.input },
         ],
       };
-      const completion = await withRetries(options.timeoutMs, (signal) => client.chat.completions.create(body, { signal }));
+      const started = Date.now();
+      let attempts = 0;
+      const completion = await withRetries(options.timeoutMs, (signal) => {
+        attempts += 1;
+        return client.chat.completions.create(body, { signal });
+      });
+      if (logger.enabled('debug')) {
+        const usage = usageSchema.safeParse((completion as { usage?: unknown }).usage);
+        logger.debug('llm call', {
+          ...(request.requestId !== undefined ? { request_id: request.requestId } : {}),
+          base_url: baseUrl,
+          model: options.model,
+          latency_ms: Date.now() - started,
+          attempts,
+          ...(usage.success ? usage.data : {}),
+        });
+      }
       return readAnswer(completion, options.model);
     },
   };
@@ -94,19 +132,6 @@ function retryDelayMs(err: unknown, retry: number): number {
   }
   return 500 * 2 ** retry * (1 - Math.random() * 0.25);
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 /**
  * At most MAX_RETRIES retries, all under one deadline. When the provider asks for a wait longer

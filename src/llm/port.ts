@@ -12,6 +12,8 @@ export interface JsonRequest {
   schema: z.ZodType;
   /** Cap on the tokens of the answer. */
   maxOutputTokens: number;
+  /** Ties the port's debug line to the request's access-log line. */
+  requestId?: string;
 }
 
 export interface JsonAnswer {
@@ -48,6 +50,8 @@ export class LlmError extends Error {
 export interface LlmPort {
   /** The configured model. */
   readonly model: string;
+  /** Where the provider is (no user info): a misconfiguration's log line names it with the model. */
+  readonly baseUrl: string;
   /** One completion whose answer is JSON. Resolves to it, or rejects with an `LlmError`. */
   completeJson(request: JsonRequest): Promise<JsonAnswer>;
 }

@@ -1,5 +1,5 @@
 import { defineAction } from '../rpc/define-action.js';
-import { decodeCursor, toPage } from '../rpc/pagination.js';
+import { splitPage, toPageBy } from '../rpc/pagination.js';
 import { listOutcomesInput, outcomePageSchema } from './schemas.js';
 import { listOutcomes } from './store.js';
 
@@ -22,13 +22,7 @@ export const outcomesList = defineAction({
   },
   adminOnly: ['ownerId'],
   async run({ data }, ctx) {
-    const { limit, offset, cursor, achieved, ...filters } = data;
-    const { items, count } = await listOutcomes(
-      ctx.db,
-      ctx.access,
-      { ...filters, achieved: achieved ?? undefined, noVerdict: achieved === null ? true : undefined },
-      { limit, offset, cursor: cursor === undefined ? undefined : decodeCursor(cursor) },
-    );
-    return toPage(items, limit, count, (o) => ({ createdAt: o.occurred_at, id: o.id }));
+    const { page, filters } = splitPage(data);
+    return toPageBy(await listOutcomes(ctx.db, ctx.access, filters, page), page.limit, (o) => ({ createdAt: o.occurred_at, id: o.id }));
   },
 });

@@ -1,7 +1,7 @@
 import { expressionBuilder, sql, type CompiledQuery, type Expression, type Selectable, type SqlBool } from 'kysely';
 import { ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
-import { ownedBy, ownerConditions, type Access } from '../db/owner-scope.js';
-import { prepareQuery } from '../db/prepared.js';
+import { ownedBy, ownerConditions, scoped, type Access } from '../db/owner-scope.js';
+import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { Database, Db, OutcomesTable } from '../db/types.js';
 import type { LeadField } from '../goals/schemas.js';
 import type { Cursor } from '../rpc/pagination.js';
@@ -28,7 +28,7 @@ const OUTCOME_COLUMNS = [
   'outcomes.updated_at',
 ] as const;
 
-const selection = (access: Access) => (access.all ? [...OUTCOME_COLUMNS, ...ownerColumns('outcomes')] : OUTCOME_COLUMNS);
+const selection = (access: { all: boolean }) => (access.all ? [...OUTCOME_COLUMNS, ...ownerColumns('outcomes')] : OUTCOME_COLUMNS);
 
 function toOutcome(row: OutcomeRow, access: Access): Outcome {
   const outcome: Outcome = {
@@ -51,8 +51,8 @@ function toOutcome(row: OutcomeRow, access: Access): Outcome {
   return access.all ? { ...outcome, owner: toOwner(row) } : outcome;
 }
 
-const outcomeById = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
-  k.selectFrom('outcomes').select(selection(access)).where('outcomes.id', '=', id).where(ownedBy('outcomes', access)),
+const outcomeById = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
+  k.selectFrom('outcomes').select(selection(s.access)).where('outcomes.id', '=', p.id).where(ownedBy('outcomes', scoped(s, p))),
 );
 
 export async function findOutcome(db: Db, access: Access, id: string): Promise<Outcome | undefined> {
@@ -69,22 +69,22 @@ export interface RecordTarget {
   agent_owner: string | null | undefined;
 }
 
-const recordTargetQuery = prepareQuery((k, { access, goalId, agentId }: { access: Access; goalId: string; agentId: string | undefined }) =>
+const recordTargetQuery = prepareQuery<{ access: Access; goalId: string; agentId: string | undefined }>()((k, s, p) =>
   k
     .selectFrom('goals')
     .select(['goals.owner_id', 'goals.status', 'goals.fields'])
-    .$if(agentId !== undefined, (qb) =>
+    .$if(s.agentId, (qb) =>
       qb.select((eb) =>
         eb
           .selectFrom('agents')
           .select('agents.owner_id')
-          .where('agents.id', '=', agentId ?? '')
-          .where(ownedBy('agents', access))
+          .where('agents.id', '=', p.agentId)
+          .where(ownedBy('agents', scoped(s, p)))
           .as('agent_owner'),
       ),
     )
-    .where('goals.id', '=', goalId)
-    .where(ownedBy('goals', access)),
+    .where('goals.id', '=', p.goalId)
+    .where(ownedBy('goals', scoped(s, p))),
 );
 
 /** The goal an outcome is recorded for, as the caller sees it; undefined when it sees no such goal. */
@@ -135,7 +135,7 @@ type StoredOutcome = Omit<NewOutcome, 'achieved' | 'values' | 'missing_required'
  * for a goal the caller sees that is not archived, and an agent of the goal's owner. id and
  * created_at stay on a replace. The hourly counters move by triggers within the same statement.
  */
-const outcomeUpsert = prepareQuery((k, { access, outcome: o, now }: { access: Access; outcome: StoredOutcome; now: string }) =>
+const outcomeUpsert = prepareQuery<{ access: Access; outcome: StoredOutcome; now: string }>()((k, s, { outcome: o, now, ...p }) =>
   k
     .insertInto('outcomes')
     .columns([
@@ -160,7 +160,7 @@ const outcomeUpsert = prepareQuery((k, { access, outcome: o, now }: { access: Ac
       eb
         .selectFrom('goals')
         .innerJoin('agents', (join) =>
-          (o.agent_id === undefined ? join.onRef('agents.id', '=', 'goals.agent_id') : join.on('agents.id', '=', o.agent_id)).onRef(
+          (s.outcome.agent_id ? join.on('agents.id', '=', o.agent_id) : join.onRef('agents.id', '=', 'goals.agent_id')).onRef(
             'agents.owner_id',
             '=',
             'goals.owner_id',
@@ -185,7 +185,7 @@ const outcomeUpsert = prepareQuery((k, { access, outcome: o, now }: { access: Ac
           eb.val(now).as('updated_at'),
         ])
         .where('goals.id', '=', o.goal_id)
-        .where(ownedBy('goals', access))
+        .where(ownedBy('goals', scoped(s, p)))
         .where('goals.status', '<>', 'archived'),
     )
     .onConflict((oc) =>
@@ -203,7 +203,7 @@ const outcomeUpsert = prepareQuery((k, { access, outcome: o, now }: { access: Ac
         updated_at: eb.ref('excluded.updated_at'),
       })),
     )
-    .returning(selection(access)),
+    .returning(selection(s.access)),
 );
 
 const stored = (o: NewOutcome): StoredOutcome => ({
@@ -230,8 +230,8 @@ export async function recordOutcome(db: Db, access: Access, outcome: NewOutcome,
   return refusal ?? { kind: 'goal-archived' };
 }
 
-const outcomeDelete = prepareQuery((k, { access, id }: { access: Access; id: string }) =>
-  k.deleteFrom('outcomes').where('outcomes.id', '=', id).where(ownedBy('outcomes', access)).returning('outcomes.id'),
+const outcomeDelete = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
+  k.deleteFrom('outcomes').where('outcomes.id', '=', p.id).where(ownedBy('outcomes', scoped(s, p))).returning('outcomes.id'),
 );
 
 export const deleteStatement = (db: Db, access: Access, id: string): CompiledQuery<{ id: string }> => outcomeDelete.compile(db, { access, id });
@@ -248,53 +248,62 @@ export interface OutcomeFilters {
   contactId?: string | undefined;
   channelId?: string | undefined;
   conversationId?: string | undefined;
-  /** true / false: that verdict; undefined: any. Booleans choose the SQL shape. */
-  achieved?: boolean | undefined;
-  /** Only outcomes with no verdict. */
-  noVerdict?: true | undefined;
+  /** true / false: that verdict; null: no verdict; undefined: any. */
+  achieved?: boolean | null | undefined;
   from?: string | undefined;
   to?: string | undefined;
   ownerId?: string | undefined;
 }
 
-function filtersOf(access: Access, f: OutcomeFilters): Expression<SqlBool>[] {
+/** The filters as a prepared query takes them: the verdict as flags, which choose the SQL. */
+type QueryFilters = Omit<OutcomeFilters, 'achieved'> & { achievedTrue: boolean; achievedFalse: boolean; noVerdict: boolean };
+
+const queryFilters = ({ achieved, ...rest }: OutcomeFilters): QueryFilters => ({
+  ...rest,
+  achievedTrue: achieved === true,
+  achievedFalse: achieved === false,
+  noVerdict: achieved === null,
+});
+
+function filtersOf(s: Shape<CountArgs<QueryFilters>>, p: Params<CountArgs<QueryFilters>>): Expression<SqlBool>[] {
   const eb = expressionBuilder<Database, 'outcomes'>();
+  const { filters: f } = s;
   return [
-    ...ownerConditions('outcomes', access),
-    ...(f.ownerId !== undefined ? [eb('outcomes.owner_id', '=', f.ownerId)] : []),
-    ...(f.goalId !== undefined ? [eb('outcomes.goal_id', '=', f.goalId)] : []),
-    ...(f.agentId !== undefined ? [eb('outcomes.agent_id', '=', f.agentId)] : []),
-    ...(f.contactId !== undefined ? [eb('outcomes.contact_id', '=', f.contactId)] : []),
-    ...(f.channelId !== undefined ? [eb('outcomes.channel_id', '=', f.channelId)] : []),
-    ...(f.conversationId !== undefined ? [eb('outcomes.conversation_id', '=', f.conversationId)] : []),
-    ...(f.achieved === true ? [sql<SqlBool>`outcomes.achieved = 1`] : []),
-    ...(f.achieved === false ? [sql<SqlBool>`outcomes.achieved = 0`] : []),
-    ...(f.noVerdict === true ? [sql<SqlBool>`outcomes.achieved IS NULL`] : []),
-    ...(f.from !== undefined ? [eb('outcomes.occurred_at', '>=', f.from)] : []),
-    ...(f.to !== undefined ? [eb('outcomes.occurred_at', '<', f.to)] : []),
+    ...ownerConditions('outcomes', scoped(s, p)),
+    ...(f.ownerId ? [eb('outcomes.owner_id', '=', p.filters.ownerId)] : []),
+    ...(f.goalId ? [eb('outcomes.goal_id', '=', p.filters.goalId)] : []),
+    ...(f.agentId ? [eb('outcomes.agent_id', '=', p.filters.agentId)] : []),
+    ...(f.contactId ? [eb('outcomes.contact_id', '=', p.filters.contactId)] : []),
+    ...(f.channelId ? [eb('outcomes.channel_id', '=', p.filters.channelId)] : []),
+    ...(f.conversationId ? [eb('outcomes.conversation_id', '=', p.filters.conversationId)] : []),
+    ...(f.achievedTrue ? [sql<SqlBool>`outcomes.achieved = 1`] : []),
+    ...(f.achievedFalse ? [sql<SqlBool>`outcomes.achieved = 0`] : []),
+    ...(f.noVerdict ? [sql<SqlBool>`outcomes.achieved IS NULL`] : []),
+    ...(f.from ? [eb('outcomes.occurred_at', '>=', p.filters.from)] : []),
+    ...(f.to ? [eb('outcomes.occurred_at', '<', p.filters.to)] : []),
   ];
 }
 
 /** Rows strictly after the cursor in newest-first (occurred_at, id) order. */
-const afterCursor = (cursor: Cursor): Expression<SqlBool> =>
+const afterCursor = (cursor: Params<Cursor>): Expression<SqlBool> =>
   sql<SqlBool>`(outcomes.occurred_at, outcomes.id) < (${cursor.createdAt}, ${cursor.id})`;
 
-const outcomePage = prepareQuery((k, { access, filters, cursor, take, skip }: PageArgs<OutcomeFilters>) =>
+const outcomePage = prepareQuery<PageArgs<QueryFilters>>()((k, s, p) =>
   k
     .selectFrom('outcomes')
-    .select(selection(access))
-    .$call(whereAll([...filtersOf(access, filters), ...(cursor ? [afterCursor(cursor)] : [])]))
+    .select(selection(s.access))
+    .$call(whereAll([...filtersOf(s, p), ...(s.cursor ? [afterCursor(p.cursor)] : [])]))
     .orderBy('outcomes.occurred_at', 'desc')
     .orderBy('outcomes.id', 'desc')
-    .limit(take)
-    .offset(skip),
+    .limit(p.take)
+    .offset(p.skip),
 );
 
-const outcomeCount = prepareQuery((k, { access, filters }: CountArgs<OutcomeFilters>) =>
+const outcomeCount = prepareQuery<CountArgs<QueryFilters>>()((k, s, p) =>
   k
     .selectFrom('outcomes')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .$call(whereAll(filtersOf(access, filters))),
+    .$call(whereAll(filtersOf(s, p))),
 );
 
 /** One page, newest occurred_at first, and the total that matches the filters. */
@@ -304,7 +313,7 @@ export async function listOutcomes(
   filters: OutcomeFilters,
   page: PageRequest,
 ): Promise<{ items: Outcome[]; count: number }> {
-  return runList(db, { page: outcomePage, count: outcomeCount }, access, filters, page, toOutcome);
+  return runList(db, { page: outcomePage, count: outcomeCount }, access, queryFilters(filters), page, toOutcome);
 }
 
 /** Verdict counts of a span of time. */

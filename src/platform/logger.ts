@@ -8,6 +8,8 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /** Whether a line at `level` is written: lets costly debug hooks (SQL timings) stay uninstalled. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
 }
 
 type Sink = (line: string, level: LogLevel) => void;
@@ -24,7 +26,7 @@ export function createLogger(level: LogLevel = 'info', sink: Sink = consoleSink)
     if (RANK[lvl] < min) return;
     sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }, errorReplacer), lvl);
   };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error'), enabled: (lvl) => RANK[lvl] >= min };
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {

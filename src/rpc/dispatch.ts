@@ -1,41 +1,25 @@
 import type { Principal } from '../auth/principal.js';
 import { hasScope } from '../auth/scopes.js';
-import type { Db } from '../db/types.js';
-import type { LlmPort } from '../llm/port.js';
-import type { Clock } from '../platform/clock.js';
-import type { Ids } from '../platform/ids.js';
-import type { Logger } from '../platform/logger.js';
-import type { RateLimiter } from '../platform/rate-limit.js';
+import { isPlainObject } from '../platform/objects.js';
 import { recordId } from './common-schemas.js';
-import type { ActionContext } from './context.js';
-import { WithStatus, type ActionSpec, type BudgetName } from './define-action.js';
+import type { ActionContext, Services } from './context.js';
+import { WithStatus, type ActionSpec } from './define-action.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
 import { ApiError, rateLimited, validationError, type ErrorDetail } from './errors.js';
 import { runIdempotent, type Outcome } from './idempotency.js';
 import { actionNames, findResource, resourceNames } from './registry.js';
 import { parseOrThrow, unstorableTextDetails, zodDetails } from './validation.js';
 
-export interface DispatchDeps {
-  db: Db;
-  llm: LlmPort | null;
-  clock: Clock;
-  ids: Ids;
-  logger: Logger;
-  /** The limiters of `ActionSpec.budget`; a budget without one is unlimited. */
-  budgets?: Partial<Record<BudgetName, RateLimiter>>;
-}
-
 export interface Call {
   principal: Principal;
   requestId: string;
   /** The Idempotency-Key header, already checked; honoured by actions marked `idempotent`. */
   idempotencyKey?: string | undefined;
+  /** Told the `resource.action` once the envelope names a registered action (for the access log). */
+  onResolved?: (key: string) => void;
 }
 
 export type Success = Outcome;
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Envelope checks, in the contract's order: shape, resource, action, then the id rule. */
 export function resolve(raw: unknown): { envelope: Envelope; spec: ActionSpec } {
@@ -127,25 +111,22 @@ export function parseInput(spec: ActionSpec, data: unknown, adminMode: boolean):
   return parsed.data;
 }
 
-export function contextFor(envelope: Envelope, call: Call, deps: DispatchDeps): ActionContext {
+export function contextFor(envelope: Envelope, call: Call, services: Services): ActionContext {
   return {
+    ...services,
     principal: call.principal,
     access: { userId: call.principal.userId, all: envelope.admin === true },
-    db: deps.db,
-    llm: deps.llm,
-    clock: deps.clock,
-    ids: deps.ids,
-    logger: deps.logger,
     requestId: call.requestId,
   };
 }
 
 /** One envelope → one result, or an ApiError. The HTTP layer turns either into a body. */
-export async function dispatch(raw: unknown, call: Call, deps: DispatchDeps): Promise<Success> {
+export async function dispatch(raw: unknown, call: Call, services: Services): Promise<Success> {
   const { envelope, spec } = resolve(raw);
+  call.onResolved?.(`${spec.resource}.${spec.action}`);
   // An exhausted budget answers 429 before 403 and 400 (the contract's order), but a request
   // refused for its scope or input spends none of it.
-  const budget = spec.budget === undefined ? undefined : deps.budgets?.[spec.budget];
+  const budget = spec.budget === undefined ? undefined : services.budgets[spec.budget];
   const before = budget?.peek(call.principal.userId);
   if (before && !before.allowed) throw rateLimited(before.resetSeconds);
   authorize(spec, envelope, call.principal);
@@ -154,11 +135,11 @@ export async function dispatch(raw: unknown, call: Call, deps: DispatchDeps): Pr
   const run = async (): Promise<Success> => {
     const spent = budget?.take(call.principal.userId);
     if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
-    const out = await spec.run({ id: envelope.id, data }, contextFor(envelope, call, deps));
+    const out = await spec.run({ id: envelope.id, data }, contextFor(envelope, call, services));
     return out instanceof WithStatus ? { status: out.status, data: out.data } : { status: spec.successStatus ?? 200, data: out };
   };
   if (call.idempotencyKey === undefined || spec.idempotent !== true) return run();
   const { resource, action, id, admin = false } = envelope;
   const scope = { userId: call.principal.userId, key: call.idempotencyKey, requestId: call.requestId };
-  return runIdempotent(deps, scope, { resource, action, id, data, admin }, run);
+  return runIdempotent(services, scope, { resource, action, id, data, admin }, run);
 }

@@ -16,4 +16,4 @@ export type Envelope = z.infer<typeof envelopeSchema>;
 /** Most envelopes in one batch. */
 export const MAX_BATCH = 25;
 /** Most bytes in one request body, a batch included. */
-export const BODY_LIMIT = 64 * 1024;
+export const BODY_LIMIT = 512 * 1024;

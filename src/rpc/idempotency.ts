@@ -4,11 +4,9 @@ import {
   findIdempotencyKey,
   releaseIdempotencyKey,
 } from '../db/idempotency-store.js';
-import type { Db } from '../db/types.js';
-import type { Clock } from '../platform/clock.js';
 import { sha256Hex } from '../platform/encoding.js';
-import type { Ids } from '../platform/ids.js';
-import type { Logger } from '../platform/logger.js';
+import { isPlainObject } from '../platform/objects.js';
+import type { Services } from './context.js';
 import { ApiError, validationError } from './errors.js';
 
 /** How long a key and its stored response are kept. */
@@ -37,8 +35,6 @@ export interface IdempotentRequest {
   admin: boolean;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** SHA-256 of the request as JSON with sorted object keys. */
 export async function fingerprintOf(request: IdempotentRequest): Promise<string> {
   const canonical = JSON.stringify({ ...request, id: request.id ?? null }, (_key, value: unknown) =>
@@ -47,12 +43,8 @@ export async function fingerprintOf(request: IdempotentRequest): Promise<string>
   return sha256Hex(canonical);
 }
 
-export interface IdempotencyDeps {
-  db: Db;
-  clock: Clock;
-  ids: Ids;
-  logger: Logger;
-}
+/** The services the idempotency runner uses. */
+export type IdempotencyDeps = Pick<Services, 'db' | 'clock' | 'ids' | 'logger'>;
 
 /** Keys belong to the caller: another user's identical key is another key. */
 export interface IdempotencyScope {

@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { base64Url, textFromBase64Url } from '../platform/encoding.js';
 import { allPresent, publishAs } from './common-schemas.js';
-import { validationError } from './errors.js';
 
 /** Position after which the next page starts: newest first by (created_at, id). */
 export interface Cursor {
@@ -20,9 +19,15 @@ const pageInputShape = {
     .max(MAX_OFFSET)
     .optional()
     .describe(`Rows to skip (at most ${MAX_OFFSET}); deep pages are cheaper by cursor.`),
+  // Decoded while `data` is validated, so a bad cursor is reported with the other problems of `data`.
   cursor: publishAs(z.string().min(1).max(200), (s) => {
     s.pattern = '^[A-Za-z0-9_-]+$'; // base64url, as `encodeCursor` writes it
   })
+    .transform((text, ctx) => {
+      const cursor = decodeCursor(text);
+      if (cursor === undefined) ctx.issues.push({ code: 'custom', message: 'Not a cursor this API issued.', input: text });
+      return cursor ?? z.NEVER;
+    })
     .optional()
     .describe('The `next_cursor` of the previous page (opaque). Not together with `offset`.'),
   ownerId: z.string().min(1).max(255).optional().describe("Admin mode only: only this owner's records."),
@@ -73,36 +78,47 @@ export const encodeCursor = (c: Cursor): string => base64Url(JSON.stringify([c.c
 
 const cursorSchema = z.tuple([z.iso.datetime(), z.string().min(1).max(100)]);
 
-export function decodeCursor(cursor: string): Cursor {
+/** The cursor's position, or undefined when the text is not a cursor this API issued. */
+function decodeCursor(text: string): Cursor | undefined {
   try {
-    const json: unknown = JSON.parse(textFromBase64Url(cursor));
+    const json: unknown = JSON.parse(textFromBase64Url(text));
     const [createdAt, id] = cursorSchema.parse(json);
     return { createdAt, id };
   } catch {
-    throw validationError([{ path: 'data.cursor', message: 'Not a cursor this API issued.' }]);
+    return undefined;
   }
+}
+
+/** Where a page starts and how long it is, as the stores take it (see db/listing.ts). */
+export interface PageRequest {
+  limit: number;
+  offset?: number | undefined;
+  cursor?: Cursor | undefined;
+}
+
+/** A list action's validated input split into its paging keys and its filters. */
+export function splitPage<D extends PageRequest>(data: D): { page: PageRequest; filters: Omit<D, keyof PageRequest> } {
+  const { limit, offset, cursor, ...filters } = data;
+  return { page: { limit, offset, cursor }, filters };
 }
 
 const byCreation = (item: { created_at: string; id: string }): Cursor => ({ createdAt: item.created_at, id: item.id });
 
-/**
- * The store fetches `limit + 1` rows; the extra one only tells whether there is a next page.
- * `cursorOf` gives the sort key of an item (created_at by default; outcomes sort by occurred_at).
- */
-export function toPage<T extends { id: string }>(
-  rows: T[],
-  limit: number,
-  count: number,
-  ...[cursorOf]: T extends { created_at: string } ? [((item: T) => Cursor)?] : [(item: T) => Cursor]
-): Page<T> {
+/** The store fetches `limit + 1` rows; the extra one only tells whether there is a next page. */
+export function toPage<T extends { created_at: string; id: string }>(list: { items: T[]; count: number }, limit: number): Page<T> {
+  return toPageBy(list, limit, byCreation);
+}
+
+/** `toPage` for lists sorted by another key than created_at (outcomes: occurred_at, then id). */
+export function toPageBy<T>(list: { items: T[]; count: number }, limit: number, cursorOf: (item: T) => Cursor): Page<T> {
+  const { items: rows, count } = list;
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   const hasMore = rows.length > limit;
-  const keyOf = cursorOf ?? (byCreation as unknown as (item: T) => Cursor);
   return {
     items,
     count,
     has_more: hasMore,
-    next_cursor: hasMore && last ? encodeCursor(keyOf(last)) : null,
+    next_cursor: hasMore && last !== undefined ? encodeCursor(cursorOf(last)) : null,
   };
 }

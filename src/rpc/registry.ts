@@ -50,12 +50,19 @@ export type ActionKey = AnyAction extends infer S
     : never
   : never;
 
-const table = new Map<string, Map<string, ActionSpec>>();
-for (const spec of actions as readonly ActionSpec[]) {
-  const byAction = table.get(spec.resource) ?? new Map<string, ActionSpec>();
-  byAction.set(spec.action, spec);
-  table.set(spec.resource, byAction);
+/** resource → action → spec. A second spec for one `resource.action` is a bug: it throws at start-up. */
+export function buildTable(specs: readonly ActionSpec[]): Map<string, Map<string, ActionSpec>> {
+  const table = new Map<string, Map<string, ActionSpec>>();
+  for (const spec of specs) {
+    const byAction = table.get(spec.resource) ?? new Map<string, ActionSpec>();
+    if (byAction.has(spec.action)) throw new Error(`Duplicate action ${spec.resource}.${spec.action} in the registry.`);
+    byAction.set(spec.action, spec);
+    table.set(spec.resource, byAction);
+  }
+  return table;
 }
+
+const table = buildTable(actions);
 
 export const resourceNames = (): string[] => [...table.keys()];
 export const actionNames = (resource: string): string[] => [...(table.get(resource)?.keys() ?? [])];

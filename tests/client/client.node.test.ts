@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiService, createClient, type RetryEvent } from '../../src/client/index.js';
 import type { RateLimiter } from '../../src/platform/rate-limit.js';
+import { BODY_LIMIT } from '../../src/rpc/envelope.js';
 import { completion, startFakeOpenAi } from '../support/fake-openai.js';
 import { createHarness, type TestUser } from '../support/harness.js';
 import { faultyProxy, listen, serveHarness, type Fault, type Listening } from './support.js';
@@ -89,7 +90,7 @@ describe('createClient against the real server over HTTP', () => {
       forbidden: await asReader.invoke({ resource: 'goals', action: 'create', data: { agent_id: agentId, name: 'x' } }),
       notFound: await client.invoke({ resource: 'goals', action: 'get', id: crypto.randomUUID() }),
       conflict: await client.invoke({ resource: 'goals', action: 'attach', data: { goalId: archived.id, agentId } }),
-      tooLarge: await client.invoke({ resource: 'agents', action: 'create', data: { name: 'x'.repeat(70_000) } }),
+      tooLarge: await client.invoke({ resource: 'agents', action: 'create', data: { name: 'x'.repeat(BODY_LIMIT + 1) } }),
     };
     const seen = Object.fromEntries(Object.entries(codes).map(([k, r]) => [k, r.success ? 'success' : r.error.code]));
     expect(seen).toEqual({

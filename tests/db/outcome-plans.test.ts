@@ -51,7 +51,7 @@ const outcomeFilters = (access: Access) =>
     from: '2026-01-01T00:00:00.000Z',
     to: '2026-02-01T00:00:00.000Z',
     ...(access.all ? { ownerId: OTHER } : {}),
-  }).flatMap((f) => (f.achieved ? [f, { ...f, achieved: false }, { ...f, achieved: undefined, noVerdict: true as const }] : [f]));
+  }).flatMap((f) => (f.achieved ? [f, { ...f, achieved: false }, { ...f, achieved: null }] : [f]));
 
 const equalityFilters = ['goalId', 'agentId', 'contactId', 'channelId', 'conversationId', 'ownerId'] as const;
 

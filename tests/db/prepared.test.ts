@@ -7,20 +7,20 @@ const sent: CompiledQuery[] = [];
 const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql(), onQuery: (q) => sent.push(q) });
 const other = openSqlite({ path: ':memory:', schemaSql: readSchemaSql() });
 
-const addUser = prepareQuery((k, u: { id: string; email: string | null; admin: number }) =>
+const addUser = prepareQuery<{ id: string; email: string | null; admin: number }>()((k, _shape, u) =>
   k.insertInto('users').values({ id: u.id, email: u.email, name: null, is_admin: u.admin, created_at: '2026-01-01T00:00:00.000Z' }).returning(['id', 'email']),
 );
 
 let builds = 0;
-const findUsers = prepareQuery((k, a: { email?: string | undefined; adminsOnly: boolean; take: number }) => {
+const findUsers = prepareQuery<{ email?: string | undefined; adminsOnly: boolean; take: number }>()((k, shape, p) => {
   builds += 1;
   return k
     .selectFrom('users')
     .select(['id', 'email'])
-    .$if(a.email !== undefined, (qb) => qb.where('email', '=', a.email ?? ''))
-    .$if(a.adminsOnly, (qb) => qb.where('is_admin', '=', 1))
+    .$if(shape.email, (qb) => qb.where('email', '=', p.email))
+    .$if(shape.adminsOnly, (qb) => qb.where('is_admin', '=', 1))
     .orderBy('id')
-    .limit(a.take);
+    .limit(p.take);
 });
 
 describe('prepareQuery', () => {
@@ -87,13 +87,47 @@ describe('prepareQuery', () => {
     expect(await findUsers.first(db, { email: 'a@example.com', adminsOnly: false, take: 1 })).toEqual({ id: 'u1', email: 'a@example.com' });
   });
 
-  it('throws when the build computes with a bound value instead of passing it on', async () => {
-    const wrong = prepareQuery((k, a: { take: number }) => k.selectFrom('users').select('id').limit(a.take + 1));
-    await expect(wrong.all(db, { take: 1 })).rejects.toThrow(/Placeholder for take used in a computation/);
-  });
-
   it('refuses an array argument, which has no single bound value', async () => {
-    const listed = prepareQuery((k, a: { ids: string[] }) => k.selectFrom('users').select('id').where('id', 'in', a.ids));
+    const listed = prepareQuery<{ ids: string[] }>()((k) => k.selectFrom('users').select('id'));
     await expect(listed.all(db, { ids: ['u1'] })).rejects.toThrow(/must be a string, number, null, boolean, undefined or object/);
   });
+
+  it('throws when a shape binds a value the call leaves out, instead of sending undefined', async () => {
+    // The build ignores the shape and binds `email` anyway: a mistake the run refuses.
+    const careless = prepareQuery<{ email?: string | undefined }>()((k, _shape, p) => k.selectFrom('users').select('id').where('email', '=', p.email));
+    expect(await careless.all(db, { email: 'a@example.com' })).toEqual([{ id: 'u1' }]);
+    await expect(careless.all(db, {})).rejects.toThrow(/email is absent, but this shape binds it/);
+    await expect(careless.all(db, { email: undefined })).rejects.toThrow(/email is absent, but this shape binds it/);
+  });
+
+  it('gives the build the shape as real values and the values as placeholders', async () => {
+    let seen: unknown;
+    const probe = prepareQuery<{ q?: string | undefined; admin: boolean; cursor?: { id: string } | undefined }>()((k, shape) => {
+      seen = shape;
+      return k.selectFrom('users').select('id');
+    });
+    await probe.all(db, { q: '', admin: false, cursor: { id: 'x' } });
+    // An empty string is present: presence, not the value's truthiness, is the shape.
+    expect(seen).toEqual({ q: true, admin: false, cursor: { id: true } });
+    await probe.all(db, { admin: true });
+    expect(seen).toEqual({ admin: true });
+  });
 });
+
+/**
+ * Misuse of a placeholder is a compile error (`npx tsc` checks these lines; they never run).
+ * Each @ts-expect-error fails the type check if the line below it ever compiles.
+ */
+export const misuses = [
+  prepareQuery<{ take: number; q?: string | undefined }>()((k, _shape, p) => {
+    // @ts-expect-error arithmetic on a placeholder
+    const more = p.take + 1;
+    // @ts-expect-error truthiness of a placeholder (TS2774): presence is read from the shape
+    const filtered = p.q ? 'yes' : 'no';
+    // @ts-expect-error a placeholder is not a string
+    const text: string = p.q;
+    // @ts-expect-error booleans are shape, not values
+    void p.admin;
+    return k.selectFrom('users').select('id').where('email', '=', `${String(more)}${filtered}${text}`);
+  }),
+];

@@ -6,7 +6,7 @@ import { findKeyByHash } from '../../src/auth/store.js';
 import type { Access } from '../../src/db/owner-scope.js';
 import type { PageRequest } from '../../src/db/listing.js';
 import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
-import { attachGoal, attachState, findGoal, findGoalHeader, listGoals, type GoalFilters } from '../../src/goals/store.js';
+import { attachGoal, attachState, findGoal, listGoals, updateGoal, type GoalFilters } from '../../src/goals/store.js';
 
 /**
  * The SQL the real store functions send, checked with EXPLAIN QUERY PLAN: lists must search an
@@ -130,7 +130,7 @@ describe('point lookups', () => {
   it.each([
     ['goals.get', () => findGoal(db, own, GOAL)],
     ['goals.get in admin mode', () => findGoal(db, admin, GOAL)],
-    ['the goal header of update', () => findGoalHeader(db, own, GOAL)],
+    ['a refused update and its reasons', () => updateGoal(db, own, crypto.randomUUID(), { agent_id: AGENT }, cursor.createdAt)],
     ['the agent owner check', () => findAgentOwner(db, own, AGENT)],
     ['the reasons of a refused attach', () => attachState(db, own, AGENT, GOAL)],
     ['agents.get', () => findAgent(db, own, AGENT)],

@@ -212,6 +212,13 @@ describe('goals.list', () => {
       expect(error.details?.map((d) => d.path)).toEqual([path]);
     });
 
+    it('with a bad cursor reported together with the other problems of data', async () => {
+      const { user } = await userWithGoals(1);
+      const error = expectError(await list(user, { cursor: 'bm90LWEtY3Vyc29y', limit: 0, status: 'done' }), 400, 'VALIDATION_ERROR');
+      expect(error.details?.map((d) => d.path).sort()).toEqual(['data.cursor', 'data.limit', 'data.status']);
+      expect(error.details).toContainEqual({ path: 'data.cursor', message: 'Not a cursor this API issued.' });
+    });
+
     it('for offset and cursor together', async () => {
       const { user } = await userWithGoals(3);
       const { next_cursor } = await listOk(user, { limit: 1 });

@@ -42,7 +42,7 @@ describe('body limit, in process', () => {
     return { h, user, post };
   };
 
-  it('accepts a body of exactly 64 KiB', async () => {
+  it('accepts a body of exactly 512 KiB (the limit)', async () => {
     const { post } = await setup();
     const res = await post(createEnvelope(BODY_LIMIT));
     expect(res.status).toBe(201);
@@ -63,9 +63,9 @@ describe('body limit, in process', () => {
     expect(await snapshot(h)).toEqual(before);
   });
 
-  it('counts bytes, not characters: 22,000 three-byte characters are over the limit', async () => {
+  it('counts bytes, not characters: BODY_LIMIT / 2 three-byte characters are over the limit', async () => {
     const { post } = await setup();
-    const res = await post(JSON.stringify({ resource: 'agents', action: 'create', data: { name: '€'.repeat(22_000) } }));
+    const res = await post(JSON.stringify({ resource: 'agents', action: 'create', data: { name: '€'.repeat(BODY_LIMIT / 2) } }));
     expect(res.status).toBe(413);
   });
 

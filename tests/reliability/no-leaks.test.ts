@@ -68,10 +68,11 @@ describe('internal errors', () => {
 describe('security headers', () => {
   const EXPECTED: Record<string, string | RegExp> = {
     'x-content-type-options': 'nosniff',
-    'x-frame-options': 'SAMEORIGIN',
+    'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',
     'strict-transport-security': /max-age=\d+/,
-    'cross-origin-resource-policy': 'same-origin',
+    'content-security-policy': "frame-ancestors 'none'",
+    'cache-control': 'no-store',
     'content-type': /^application\/json/,
   };
 

@@ -104,7 +104,9 @@ describe('POST /invoke with a JSON array (batch)', () => {
   it('applies the body limit to the whole batch: small items adding up past it get 413 and nothing runs', async () => {
     const user = await h.makeUser();
     const agent = await h.makeAgent(user);
-    const item = { resource: 'goals', action: 'create', data: { agent_id: agent.id, name: 'Big', description: 'd'.repeat(3_000) } };
+    // Each item is valid and about 35 KB (50 fields with long descriptions); 25 of them are over 512 KiB.
+    const fields = Array.from({ length: 50 }, (_, i) => ({ key: `f${i}`, label: 'L'.repeat(100), type: 'text', description: 'd'.repeat(500) }));
+    const item = { resource: 'goals', action: 'create', data: { agent_id: agent.id, name: 'Big', description: 'd'.repeat(5_000), fields } };
     const batch = Array.from({ length: MAX_BATCH }, () => item);
     expect(new TextEncoder().encode(JSON.stringify(batch)).byteLength).toBeGreaterThan(BODY_LIMIT);
 

@@ -40,14 +40,14 @@ describe('the Node server on a new database file', () => {
     expect(agents.status).toBe(200);
   });
 
-  it("runs the README walkthrough as pasted, ending with the goal attached and listed", async () => {
+  it('runs the README walkthrough as pasted: the goal attached and listed, a weekly target, two outcomes and their progress', async () => {
     const script = readmeWalkthrough()
       .replace('export GOALPOST_KEY=gp_...', `export GOALPOST_KEY=${key}`)
       .replaceAll('http://127.0.0.1:8787', server.url);
     const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script]);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { success: boolean; data: any });
-    expect(lines).toHaveLength(2);
-    const [attach, list] = lines;
+    expect(lines).toHaveLength(6);
+    const [attach, list, targeted, won, lost, progress] = lines;
     expect(attach?.success).toBe(true);
     expect(attach?.data.replaced_goal_id).toBeNull();
     expect(list?.success).toBe(true);
@@ -60,6 +60,13 @@ describe('the Node server on a new database file', () => {
       priority: 3,
     });
     expect(list?.data.items[0].fields.map((f: { key: string }) => f.key)).toEqual(['email', 'contact_time']);
+
+    expect(targeted?.data).toMatchObject({ timezone: 'Europe/Paris', tags: ['sales'], targets: [{ period: 'week', target_count: 25, is_primary: true }] });
+    expect(won?.data).toMatchObject({ conversation_id: 'call_8842', achieved: true, missing_required: [] });
+    expect(lost?.data).toMatchObject({ conversation_id: 'call_8843', achieved: false, missing_required: ['email'] });
+    expect(progress?.data).toMatchObject({ goal_id: attach?.data.goal_id, timezone: 'Europe/Paris' });
+    expect(progress?.data.targets[0]).toMatchObject({ conversations: 2, achieved: 1, rate: 50 });
+    expect(progress?.data.targets[0].history).toHaveLength(4);
   });
 
   it('keeps data across a restart and does not print a new admin key', async () => {

@@ -66,9 +66,10 @@ interface Backend {
 const BASE_ENV = { RATE_LIMIT_PER_MINUTE: '0', GENERATE_PER_MINUTE: '0' };
 
 function nodeBackend(config: Config, clock: TestClock, options: HarnessOptions): Backend {
-  const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql() });
+  const logger = options.deps?.logger;
+  const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql(), logger });
   const appDb = options.wrapDb ? options.wrapDb(db) : db;
-  const app = createApp({ db: appDb, config, clock, ids: randomIds, llm: createLlm(config), ...options.deps });
+  const app = createApp({ db: appDb, config, clock, ids: randomIds, llm: createLlm(config, logger), ...options.deps });
   return { db, request: (path, init) => Promise.resolve(app.request(path, init)) };
 }
 

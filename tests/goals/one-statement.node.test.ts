@@ -1,0 +1,42 @@
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { expectOk } from '../support/expect.js';
+import { createHarness } from '../support/harness.js';
+
+// Node only: statements are counted through the harness's wrapDb. Prepared queries are compiled
+// once, so a statement is counted by its result, which every execution has.
+class CountStatements implements KyselyPlugin {
+  count = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.count += 1;
+    return args.result;
+  }
+}
+
+const counter = new CountStatements();
+const h = await createHarness({ wrapDb: (db) => ({ ...db, kysely: db.kysely.withPlugin(counter) }) });
+
+describe('writes that succeed', () => {
+  it('attach, update with a new agent, and detach each send one statement: the reasons are read only on refusal', async () => {
+    const user = await h.makeUser();
+    const agent = await h.makeAgent(user);
+    const other = await h.makeAgent(user);
+    const goal = await h.makeGoal(user, { agent_id: agent.id });
+    const measure = async (envelope: unknown) => {
+      await user.invoke({ resource: 'agents', action: 'get', id: agent.id });
+      counter.count = 0;
+      expectOk(await user.invoke(envelope));
+      return counter.count;
+    };
+    // The baseline is a one-statement read: whatever the request costs besides the action (the key lookup).
+    const baseline = await measure({ resource: 'agents', action: 'get', id: agent.id });
+    expect(baseline).toBeGreaterThan(0);
+    expect(await measure({ resource: 'goals', action: 'attach', data: { goalId: goal.id, agentId: agent.id } })).toBe(baseline);
+    expect(await measure({ resource: 'goals', action: 'update', id: goal.id, data: { agent_id: other.id } })).toBe(baseline);
+    expect(await measure({ resource: 'goals', action: 'attach', data: { goalId: goal.id, agentId: other.id } })).toBe(baseline);
+    expect(await measure({ resource: 'goals', action: 'detach', data: { agentId: other.id } })).toBe(baseline);
+  });
+});
