@@ -1,4 +1,6 @@
--- Goalpost schema: the one source of truth for SQLite (Node) and D1 (Workers).
+-- Goalpost schema: the whole current schema, for reading. The history that builds it is migrations/
+-- (applied by the Node server at start-up and by `wrangler d1 migrations apply` on D1); a test
+-- proves that this file and the migrations make the same tables, indexes and triggers.
 -- Times are ISO 8601 UTC strings with milliseconds; booleans are 0/1; lists are JSON text.
 -- No PRAGMAs here: D1 refuses them. The Node side sets them when it opens the file.
 
@@ -10,6 +12,8 @@ CREATE TABLE IF NOT EXISTS users (
   created_at TEXT NOT NULL
 ) STRICT;
 
+-- scopes is a JSON array of scope names, or ["*"] for an all-scopes key (made without --scopes),
+-- which also holds every scope a later version adds; a restricted key never gains one.
 CREATE TABLE IF NOT EXISTS api_keys (
   id TEXT PRIMARY KEY,
   user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -212,3 +216,25 @@ BEGIN
   UPDATE outcome_hours SET conversations = conversations - 1, achieved = achieved - OLD.achieved
   WHERE goal_id = OLD.goal_id AND hour = substr(OLD.occurred_at, 1, 13);
 END;
+
+-- Release 2, section 7: every change as an event, in the change's own batch. Writes are serialised, so
+-- ids grow in commit order; AUTOINCREMENT never reuses one after a sweep (Last-Event-ID stays valid).
+-- No foreign keys: the events of a deleted goal or agent are kept until they expire.
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  goal_id TEXT,
+  agent_id TEXT,
+  outcome_id TEXT,
+  data TEXT NOT NULL CHECK (json_valid(data) AND json_type(data) = 'object'),
+  occurred_at TEXT NOT NULL
+) STRICT;
+
+-- The feed reads oldest first after an id; each filter on its own index, owner first when scoped.
+CREATE INDEX IF NOT EXISTS events_owner ON events (owner_id, id);
+CREATE INDEX IF NOT EXISTS events_goal ON events (goal_id, id);
+CREATE INDEX IF NOT EXISTS events_agent ON events (agent_id, id);
+-- target.achieved is written once per target and window: this finds an earlier one without a scan.
+CREATE INDEX IF NOT EXISTS events_target_window ON events (goal_id, json_extract(data, '$.target_id'), json_extract(data, '$.window.start'))
+WHERE type = 'target.achieved';

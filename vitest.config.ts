@@ -9,6 +9,7 @@ const contract = [
   'tests/auth/**/*.test.ts',
   'tests/db/atomic.test.ts',
   'tests/db/ownership-integrity.test.ts',
+  'tests/events/**/*.test.ts',
 ];
 
 const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 };

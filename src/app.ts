@@ -3,6 +3,7 @@ import { cors } from 'hono/cors';
 import { logAccess } from './http/access-log.js';
 import { catalogRoutes } from './http/catalog.js';
 import { createEdge, fail, type AppDeps, type HttpEnv } from './http/edge.js';
+import { eventRoutes } from './http/events.js';
 import { addMissingHeaders } from './http/headers.js';
 import { invokeRoutes } from './http/invoke.js';
 import { requestIdFrom } from './http/request-id.js';
@@ -56,5 +57,6 @@ export function createApp(deps: AppDeps): Hono<HttpEnv> {
   });
   catalogRoutes(app);
   invokeRoutes(app, edge);
+  eventRoutes(app, edge, edge.eventSignal, edge.streamTimings);
   return app;
 }

@@ -30,6 +30,8 @@ const configSchema = z
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(20_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   ADMIN_EMAIL: z.string().min(1).default('admin@localhost'),
+  // Events older than this are swept as new ones are written (DESIGN section 7).
+  EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   })
   // A shared identity provider signs tokens for many apps: without an issuer check any of them would do.
   .refine((c) => c.JWKS_URL === null || c.JWT_ISSUER !== null, {

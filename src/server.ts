@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const logger = createLogger(config.LOG_LEVEL);
   const db = openDatabaseFile(config.DATABASE_PATH, logger);
+  if (db.migrated.length > 0) logger.info('migrated', { database: config.DATABASE_PATH, applied: db.migrated });
 
   const admin = await bootstrapAdmin(db, config.ADMIN_EMAIL, systemClock, randomIds);
   if (admin) {
@@ -28,6 +29,14 @@ async function main(): Promise<void> {
       database: config.DATABASE_PATH,
       llm: llm ? llm.model : 'off',
     });
+  });
+
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    const where = `${config.HOST}:${config.PORT}`;
+    if (err.code === 'EADDRINUSE') fail(`Port ${config.PORT} is in use on ${config.HOST}: set PORT to a free port, or stop the process that holds it.`);
+    if (err.code === 'EACCES') fail(`Not allowed to listen on ${where}: use a PORT above 1023, or set HOST.`);
+    if (err.code === 'EADDRNOTAVAIL') fail(`HOST ${config.HOST} is not an address of this machine: use 127.0.0.1, or 0.0.0.0 for every interface.`);
+    fail(`Cannot listen on ${where}: ${err.message}`);
   });
 
   // Node refuses malformed HTTP (e.g. both Content-Length and Transfer-Encoding: request smuggling)
@@ -63,7 +72,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+/** An operator's problem (a port, a setting, a locked file) is one line on stderr, not a stack trace. */
+function fail(message: string): never {
+  console.error(message);
   process.exit(1);
-});
+}
+
+main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

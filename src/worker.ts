@@ -47,6 +47,8 @@ export function createWorker(options: WorkerOptions = {}) {
       llm: createLlm(config, logger),
       clock: options.clock ?? systemClock,
       logger,
+      // Each open stream reads D1 once a second (README: the cost per stream); isolates share no wake-ups.
+      events: { pollMs: 1000, wakeOnWrite: false },
     });
     apps.set(env, app);
     return app;

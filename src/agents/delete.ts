@@ -1,3 +1,4 @@
+import { isoNow } from '../platform/clock.js';
 import { unreachable } from '../platform/unreachable.js';
 import { deletedSchema, emptyInput } from '../rpc/common-schemas.js';
 import { defineAction } from '../rpc/define-action.js';
@@ -13,7 +14,7 @@ export const agentsDelete = defineAction({
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {
-    const outcome = await deleteAgent(ctx.db, ctx.access, id);
+    const outcome = await deleteAgent(ctx.db, ctx.access, id, isoNow(ctx.clock));
     switch (outcome) {
       case 'deleted':
         return { id, deleted: true as const };

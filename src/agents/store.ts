@@ -3,6 +3,7 @@ import { afterCursor, nameContains, ownerColumns, runList, toOwner, whereAll, ty
 import { ownedBy, ownerConditions, scoped, type Access } from '../db/owner-scope.js';
 import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { AgentsTable, Database, Db } from '../db/types.js';
+import { changedRows, eventColumns, insertEvents, jsonKeysWhere } from '../events/store.js';
 import type { Agent } from './schemas.js';
 
 type AgentRow = AgentsTable & { goal_id: string | null } & Partial<OwnerColumns>;
@@ -105,25 +106,69 @@ const agentInsert = prepareQuery<{ access: Access; agent: NewAgent; now: string 
     .returning(selection(s.access)),
 );
 
-/** A new agent belongs to the caller, in admin mode too. */
+const agentCreatedEvent = prepareQuery<{ id: string; now: string }>()((k, _s, p) =>
+  insertEvents(
+    k,
+    k
+      .selectFrom('agents')
+      .select(eventColumns({ type: 'agent.created', owner_id: sql.ref('agents.owner_id'), agent_id: sql.ref('agents.id'), occurred_at: p.now }))
+      .where('agents.id', '=', p.id)
+      .where(changedRows),
+  ),
+);
+
+/** A new agent belongs to the caller, in admin mode too; its agent.created is in the same batch. */
 export async function insertAgent(db: Db, access: Access, agent: NewAgent, now: string): Promise<Agent> {
-  const row = await agentInsert.first(db, { access, agent, now });
+  const [inserted] = await db.atomic([agentInsert.compile(db, { access, agent, now }), agentCreatedEvent.compile(db, { id: agent.id, now })]);
+  const row = inserted?.rows[0] as AgentRow | undefined;
   if (!row) throw new Error('The agent insert returned no row.');
   return toAgent(row, access);
 }
 
 type AgentPatch = Partial<Omit<NewAgent, 'id'>>;
+type UpdateArgs = { access: Access; id: string; patch: AgentPatch; now: string };
 
-const agentUpdate = prepareQuery<{ access: Access; id: string; patch: AgentPatch; now: string }>()((k, s, p) =>
+/** Each patched key with whether its stored value differs (IS NOT: NULL-safe). */
+const differences = (s: Shape<UpdateArgs>, p: Params<UpdateArgs>): [string, Expression<SqlBool>][] =>
+  (Object.keys(s.patch) as (keyof AgentPatch)[])
+    .filter((key) => s.patch[key] === true)
+    .map((key) => [key, sql<SqlBool>`${sql.ref(`agents.${key}`)} IS NOT ${p.patch[key]}`]);
+
+const anyDiffers = (s: Shape<UpdateArgs>, p: Params<UpdateArgs>): Expression<SqlBool> =>
+  expressionBuilder<Database, 'agents'>().or(differences(s, p).map(([, differs]) => differs));
+
+// A patch to the same values keeps updated_at, so a repeat changes nothing (and emits nothing).
+const agentUpdate = prepareQuery<UpdateArgs>()((k, s, p) =>
   k
     .updateTable('agents')
-    .set({ ...p.patch, updated_at: p.now })
+    .set({ ...p.patch, updated_at: sql<string>`CASE WHEN ${anyDiffers(s, p)} THEN ${p.now} ELSE agents.updated_at END` })
     .where('agents.id', '=', p.id)
     .where(ownedBy('agents', scoped(s, p)))
     .returning(selection(s.access)),
 );
 
-/** Nothing is written only for an agent the caller cannot see. */
+// Runs before the update, on the same row, to see the values it replaces.
+const agentUpdatedEvent = prepareQuery<UpdateArgs>()((k, s, p) =>
+  insertEvents(
+    k,
+    k
+      .selectFrom('agents')
+      .select(
+        eventColumns({
+          type: 'agent.updated',
+          owner_id: sql.ref('agents.owner_id'),
+          agent_id: sql.ref('agents.id'),
+          data: sql<string>`json_object('changed', ${jsonKeysWhere(differences(s, p))})`,
+          occurred_at: p.now,
+        }),
+      )
+      .where('agents.id', '=', p.id)
+      .where(ownedBy('agents', scoped(s, p)))
+      .where(anyDiffers(s, p)),
+  ),
+);
+
+/** Nothing is written only for an agent the caller cannot see; agent.updated only when a value changes. */
 export async function updateAgent(
   db: Db,
   access: Access,
@@ -131,18 +176,44 @@ export async function updateAgent(
   patch: AgentPatch,
   now: string,
 ): Promise<{ kind: 'updated'; agent: Agent } | { kind: 'missing' }> {
-  const row = await agentUpdate.first(db, { access, id, patch, now });
+  const args = { access, id, patch, now };
+  const [, updated] = await db.atomic([agentUpdatedEvent.compile(db, args), agentUpdate.compile(db, args)]);
+  const row = updated?.rows[0] as AgentRow | undefined;
   return row ? { kind: 'updated', agent: toAgent(row, access) } : { kind: 'missing' };
 }
 
-const agentDelete = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
-  k
-    .deleteFrom('agents')
-    .where('agents.id', '=', p.id)
-    .where(ownedBy('agents', scoped(s, p)))
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('goals').select(sql`1`.as('one')).whereRef('goals.agent_id', '=', 'agents.id'))))
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('outcomes').select(sql`1`.as('one')).whereRef('outcomes.agent_id', '=', 'agents.id'))))
-    .returning('agents.id'),
+type DeleteArgs = { access: Access; id: string };
+
+/** The agent a delete removes: the caller's, owning no goals and named by no outcome. */
+function deletable(s: Shape<DeleteArgs>, p: Params<DeleteArgs>): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, 'agents'>();
+  return eb.and([
+    eb('agents.id', '=', p.id),
+    ownedBy('agents', scoped(s, p)),
+    eb.not(eb.exists(eb.selectFrom('goals').select(sql`1`.as('one')).whereRef('goals.agent_id', '=', 'agents.id'))),
+    eb.not(eb.exists(eb.selectFrom('outcomes').select(sql`1`.as('one')).whereRef('outcomes.agent_id', '=', 'agents.id'))),
+  ]);
+}
+
+const agentDelete = prepareQuery<DeleteArgs>()((k, s, p) => k.deleteFrom('agents').where(deletable(s, p)).returning('agents.id'));
+
+// Before the delete, while the attachment it takes along is still there to be named.
+const agentDeletedEvent = prepareQuery<DeleteArgs & { now: string }>()((k, s, p) =>
+  insertEvents(
+    k,
+    k
+      .selectFrom('agents')
+      .select(
+        eventColumns({
+          type: 'agent.deleted',
+          owner_id: sql.ref('agents.owner_id'),
+          agent_id: sql.ref('agents.id'),
+          data: sql<string>`json_object('detached_goal_id', ${attachedGoal.expression})`,
+          occurred_at: p.now,
+        }),
+      )
+      .where(deletable(s, p)),
+  ),
 );
 
 const agentDependents = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
@@ -158,11 +229,11 @@ const agentDependents = prepareQuery<{ access: Access; id: string }>()((k, s, p)
 
 /**
  * Deletes the agent unless it still owns goals or outcomes name it (checked in the same
- * statement); its attachment goes with it. Otherwise says what stopped it.
+ * statement), with its agent.deleted; its attachment goes with it. Otherwise says what stopped it.
  */
-export async function deleteAgent(db: Db, access: Access, id: string): Promise<'deleted' | 'has-goals' | 'has-outcomes' | 'missing'> {
-  const row = await agentDelete.first(db, { access, id });
-  if (row) return 'deleted';
+export async function deleteAgent(db: Db, access: Access, id: string, now: string): Promise<'deleted' | 'has-goals' | 'has-outcomes' | 'missing'> {
+  const [, deleted] = await db.atomic([agentDeletedEvent.compile(db, { access, id, now }), agentDelete.compile(db, { access, id })]);
+  if ((deleted?.rows.length ?? 0) > 0) return 'deleted';
   const deps = await agentDependents.first(db, { access, id });
   if (!deps) return 'missing';
   return Number(deps.has_goals) === 1 ? 'has-goals' : 'has-outcomes';

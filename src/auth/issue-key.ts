@@ -3,13 +3,14 @@ import type { Db } from '../db/types.js';
 import { type Clock, isoNow } from '../platform/clock.js';
 import type { Ids } from '../platform/ids.js';
 import { generateApiKey } from './api-keys.js';
-import { SCOPES, type Scope } from './scopes.js';
+import { ALL_SCOPES, type Scope } from './scopes.js';
 import { countUsers, createUserAndKey, findUserByEmail, keyOwnerStatement, userAndKeyStatements } from './store.js';
 
 export interface KeyRequest {
   email: string;
   name?: string | null;
   admin?: boolean;
+  /** Omitted: an all-scopes key, which also holds the scopes later versions add. */
   scopes?: readonly Scope[];
   expiresAt?: string | null;
 }
@@ -31,7 +32,7 @@ async function draft(request: KeyRequest, userId: string, clock: Clock, ids: Ids
     hash: secret.hash,
     prefix: secret.prefix,
     lastFour: secret.lastFour,
-    scopes: request.scopes ?? SCOPES,
+    scopes: request.scopes ?? ALL_SCOPES,
     expiresAt: request.expiresAt ?? null,
   };
   return { issued: { user_id: userId, key_id: keyId, key: secret.key }, user, key, now: isoNow(clock) };

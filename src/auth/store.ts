@@ -1,12 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import { prepareQuery } from '../db/prepared.js';
 import type { Database, Db } from '../db/types.js';
-import { isScope, type Scope } from './scopes.js';
+import { ALL_SCOPES, decodeKeyScopes, encodeKeyScopes, grantedScopes, type KeyScopes, type Scope } from './scopes.js';
 
 export interface KeyRecord {
   id: string;
   user_id: string;
-  scopes: Scope[];
+  /** What the key holds in this version (an all-scopes key: every scope). */
+  scopes: readonly Scope[];
   expires_at: string | null;
   revoked_at: string | null;
   last_used_at: string | null;
@@ -19,12 +20,6 @@ export interface UserRecord {
   name: string | null;
   is_admin: boolean;
 }
-
-/** Unknown scope strings in a stored row are ignored rather than trusted. */
-const parseScopes = (json: string): Scope[] => {
-  const value: unknown = JSON.parse(json);
-  return Array.isArray(value) ? value.filter((s): s is Scope => typeof s === 'string' && isScope(s)) : [];
-};
 
 const keyByHash = prepareQuery<{ hash: string }>()((k, _shape, { hash }) =>
   k
@@ -44,7 +39,7 @@ const keyByHash = prepareQuery<{ hash: string }>()((k, _shape, { hash }) =>
 
 export async function findKeyByHash(db: Db, hash: string): Promise<KeyRecord | undefined> {
   const row = await keyByHash.first(db, { hash });
-  return row && { ...row, scopes: parseScopes(row.scopes), is_admin: row.is_admin === 1 };
+  return row && { ...row, scopes: grantedScopes(decodeKeyScopes(row.scopes)), is_admin: row.is_admin === 1 };
 }
 
 const keyTouch = prepareQuery<{ keyId: string; now: string }>()((k, _shape, { keyId, now }) =>
@@ -116,7 +111,7 @@ export interface NewKeyRow {
   hash: string;
   prefix: string;
   lastFour: string;
-  scopes: readonly Scope[];
+  scopes: KeyScopes;
   expiresAt: string | null;
 }
 
@@ -150,7 +145,7 @@ export function userAndKeyStatements(k: Kysely<Database>, user: NewUserRow, key:
         eb.val(key.hash).as('hash'),
         eb.val(key.prefix).as('prefix'),
         eb.val(key.lastFour).as('last_four'),
-        eb.val(JSON.stringify(key.scopes)).as('scopes'),
+        eb.val(encodeKeyScopes(key.scopes)).as('scopes'),
         eb.val(now).as('created_at'),
         eb.val(key.expiresAt).as('expires_at'),
       ])
@@ -167,7 +162,8 @@ export interface KeySummary {
   id: string;
   prefix: string;
   last_four: string;
-  scopes: Scope[];
+  /** As stored: ["*"] for an all-scopes key, else exactly its scopes. */
+  scopes: readonly string[];
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
@@ -185,7 +181,10 @@ export async function listKeys(db: Db, userId: string): Promise<KeySummary[]> {
     .where('user_id', '=', userId)
     .orderBy('created_at')
     .execute();
-  return rows.map((r) => ({ ...r, scopes: parseScopes(r.scopes) }));
+  return rows.map((r) => {
+    const scopes = decodeKeyScopes(r.scopes);
+    return { ...r, scopes: scopes === ALL_SCOPES ? [ALL_SCOPES] : scopes };
+  });
 }
 
 /** Returns false when there is no such key. Revoking twice keeps the first revocation time. */

@@ -30,6 +30,7 @@ export const ACTION_KINDS = {
   'outcomes.get': 'read',
   'outcomes.list': 'read',
   'outcomes.delete': 'write',
+  'events.list': 'read',
 } as const satisfies Record<ActionKey, ActionKind>;
 
 /** An action this build of the client does not know is treated as the least safe kind. */

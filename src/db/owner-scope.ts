@@ -22,7 +22,7 @@ export const scoped = (shape: { access: Shape<Access> }, p: { access: Params<Acc
   userId: p.access.userId,
 });
 
-export type OwnedTable = 'goals' | 'agents' | 'outcomes' | 'goal_tags';
+export type OwnedTable = 'goals' | 'agents' | 'outcomes' | 'goal_tags' | 'events';
 
 /**
  * The same rule as a list of conditions to AND: empty in admin mode, so a list with nothing else to

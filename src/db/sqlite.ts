@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
@@ -13,6 +13,7 @@ import {
 import { setBounded } from '../platform/bounded-map.js';
 import type { Logger } from '../platform/logger.js';
 import { sqlTimings } from './query-log.js';
+import { migrate, type Migration } from './migrate.js';
 import type { Database, Db } from './types.js';
 
 /** Distinct statement texts kept prepared; the API sends a few dozen shapes, so this is never reached in use. */
@@ -108,8 +109,10 @@ class CachingSqliteDialect extends SqliteDialect {
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests. */
   path: string;
-  /** The contents of schema.sql, applied on every open (it only creates what is missing). */
-  schemaSql: string;
+  /** Applied at open when pending (see migrate.ts); omitted, the file is opened as it is. */
+  migrations?: readonly Migration[];
+  /** Fails instead of creating a new, empty file (for commands that only read or copy one). */
+  mustExist?: boolean;
   /** Sees every statement sent, e.g. to EXPLAIN it in tests or log it while debugging. */
   onQuery?: (query: CompiledQuery) => void;
   /** At `debug`, each statement's SQL and duration is logged. */
@@ -117,15 +120,21 @@ export interface SqliteOptions {
 }
 
 /** Opens (and when new, creates) the embedded database with the settings every connection needs. */
-export function openSqlite({ path, schemaSql, onQuery, logger }: SqliteOptions): Db & { readonly sqlite: BetterSqlite3.Database } {
-  const sqlite = new BetterSqlite3(path);
+export type SqliteDb = Db & {
+  readonly sqlite: BetterSqlite3.Database;
+  /** The migrations this open applied (none when the file was current). */
+  readonly migrated: readonly string[];
+};
+
+export function openSqlite({ path, migrations, mustExist = false, onQuery, logger }: SqliteOptions): SqliteDb {
+  const sqlite = new BetterSqlite3(path, { fileMustExist: mustExist });
+  // Before anything else: two processes opening a new file both switch it to WAL, and one waits.
+  sqlite.pragma('busy_timeout = 5000');
   if (path !== ':memory:') sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
 
-  // Every statement is IF NOT EXISTS: a file made by an older version gets the new tables and indexes.
-  sqlite.exec(schemaSql);
+  const migrated = migrations ? migrate(sqlite, migrations) : [];
 
   const prepare = statementCache(sqlite);
   const kysely = new Kysely<Database>({
@@ -144,6 +153,7 @@ export function openSqlite({ path, schemaSql, onQuery, logger }: SqliteOptions):
 
   return {
     sqlite,
+    migrated,
     kysely,
     atomic: async (queries) => runAll.immediate(queries),
     ping: async () => {
@@ -155,11 +165,23 @@ export function openSqlite({ path, schemaSql, onQuery, logger }: SqliteOptions):
   };
 }
 
-/** schema.sql at the project root, from src/db or dist/db alike. */
-export const readSchemaSql = (): string => readFileSync(new URL('../../schema.sql', import.meta.url), 'utf8');
+/** migrations/ at the package root, from src/db (tsx, tests) or dist/db (a build) alike. */
+const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url);
 
-/** Opens the database file with schema.sql, creating its folder when new. */
-export function openDatabaseFile(path: string, logger?: Logger) {
+let cachedMigrations: readonly Migration[] | undefined;
+
+/** Every migration file, read once per process (the files ship with the package). */
+export function readMigrations(): readonly Migration[] {
+  cachedMigrations ??= readdirSync(MIGRATIONS_DIR)
+    .filter((name) => name.endsWith('.sql'))
+    .map((name) => ({ name, sql: readFileSync(new URL(name, MIGRATIONS_DIR), 'utf8') }));
+  return cachedMigrations;
+}
+
+export const databaseExists = (path: string): boolean => path === ':memory:' || existsSync(path);
+
+/** Opens the database file, creating it and its folder when new, and applies pending migrations. */
+export function openDatabaseFile(path: string, logger?: Logger): SqliteDb {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return openSqlite({ path, schemaSql: readSchemaSql(), logger });
+  return openSqlite({ path, migrations: readMigrations(), logger });
 }

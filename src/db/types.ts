@@ -1,4 +1,4 @@
-import type { ColumnType, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { ColumnType, CompiledQuery, Generated, Kysely, QueryResult } from 'kysely';
 
 /** A column with a default: optional on insert. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
@@ -109,6 +109,18 @@ export interface IdempotencyKeysTable {
   expires_at: string;
 }
 
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  owner_id: string;
+  goal_id: string | null;
+  agent_id: string | null;
+  outcome_id: string | null;
+  /** A JSON object. */
+  data: string;
+  occurred_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -119,6 +131,7 @@ export interface Database {
   outcomes: OutcomesTable;
   outcome_hours: OutcomeHoursTable;
   idempotency_keys: IdempotencyKeysTable;
+  events: EventsTable;
 }
 
 /**

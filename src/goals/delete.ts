@@ -1,3 +1,4 @@
+import { isoNow } from '../platform/clock.js';
 import { defineAction } from '../rpc/define-action.js';
 import { deletedSchema, emptyInput } from '../rpc/common-schemas.js';
 import { notFound } from '../rpc/errors.js';
@@ -12,7 +13,7 @@ export const goalsDelete = defineAction({
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {
-    if ((await deleteGoal(ctx.db, ctx.access, id)) === 'missing') throw notFound('Goal', id);
+    if ((await deleteGoal(ctx.db, ctx.access, id, isoNow(ctx.clock))) === 'missing') throw notFound('Goal', id);
     return { id, deleted: true as const };
   },
 });

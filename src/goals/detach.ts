@@ -1,3 +1,4 @@
+import { isoNow } from '../platform/clock.js';
 import { unreachable } from '../platform/unreachable.js';
 import { defineAction } from '../rpc/define-action.js';
 import { ApiError, notFound } from '../rpc/errors.js';
@@ -14,7 +15,7 @@ export const goalsDetach = defineAction({
   result: detachResultSchema,
   aliases: { goal_id: 'goalId', agent_id: 'agentId' },
   async run({ data: { agentId, goalId } }, ctx) {
-    const result = await detachGoal(ctx.db, ctx.access, agentId, goalId);
+    const result = await detachGoal(ctx.db, ctx.access, agentId, goalId, isoNow(ctx.clock));
     switch (result.kind) {
       case 'detached':
         return { agent_id: result.agent_id, goal_id: result.goal_id, detached: true as const };

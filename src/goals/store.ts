@@ -4,6 +4,7 @@ import { ownedBy, ownerConditions, scoped, type Access, type OwnedTable } from '
 import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { Database, Db, GoalsTable } from '../db/types.js';
 import { findAgentOwner } from '../agents/store.js';
+import { changedRows, eventColumns, insertEvents, jsonKeysWhere } from '../events/store.js';
 import type { Cursor } from '../rpc/pagination.js';
 import type { Goal, GoalStatus, LeadField, Target } from './schemas.js';
 
@@ -211,6 +212,19 @@ const goalInsert = prepareQuery<{ access: Access; goal: GoalValues; now: string 
     .returning(selection(s.access)),
 );
 
+const goalCreatedEvent = prepareQuery<{ id: string; now: string }>()((k, _s, p) =>
+  insertEvents(
+    k,
+    k
+      .selectFrom('goals')
+      .select(
+        eventColumns({ type: 'goal.created', owner_id: sql.ref('goals.owner_id'), goal_id: sql.ref('goals.id'), agent_id: sql.ref('goals.agent_id'), occurred_at: p.now }),
+      )
+      .where('goals.id', '=', p.id)
+      .where(changedRows),
+  ),
+);
+
 export type InsertGoalResult = { kind: 'created'; goal: Goal } | { kind: 'missing-agent' };
 
 /**
@@ -219,7 +233,8 @@ export type InsertGoalResult = { kind: 'created'; goal: Goal } | { kind: 'missin
  */
 export async function insertGoal(db: Db, access: Access, goal: NewGoal, now: string): Promise<InsertGoalResult> {
   const stored = { ...goal, fields: JSON.stringify(goal.fields), tags: JSON.stringify(goal.tags), targets: JSON.stringify(goal.targets) };
-  const row = await goalInsert.first(db, { access, goal: stored, now });
+  const [inserted] = await db.atomic([goalInsert.compile(db, { access, goal: stored, now }), goalCreatedEvent.compile(db, { id: goal.id, now })]);
+  const row = inserted?.rows[0] as GoalRow | undefined;
   return row ? { kind: 'created', goal: toGoal(row, access) } : { kind: 'missing-agent' };
 }
 
@@ -232,24 +247,63 @@ interface UpdateArgs {
   now: string;
 }
 
+/** The goal an update may change: the caller's, and given a new agent, only one of the goal's owner. */
+function updatable(s: Shape<UpdateArgs>, p: Params<UpdateArgs>): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, 'goals'>();
+  return eb.and([
+    eb('goals.id', '=', p.id),
+    ownedBy('goals', scoped(s, p)),
+    ...(s.patch.agent_id
+      ? [
+          eb.exists(
+            eb
+              .selectFrom('agents')
+              .select(sql`1`.as('one'))
+              .where('agents.id', '=', p.patch.agent_id)
+              .whereRef('agents.owner_id', '=', 'goals.owner_id'),
+          ),
+        ]
+      : []),
+  ]);
+}
+
+/** Each patched key with whether its stored value differs (IS NOT: NULL-safe); the keys are the wire's. */
+const differences = (s: Shape<UpdateArgs>, p: Params<UpdateArgs>): [string, Expression<SqlBool>][] =>
+  (Object.keys(s.patch) as (keyof GoalValues)[])
+    .filter((key) => s.patch[key] === true)
+    .map((key) => [key, sql<SqlBool>`${sql.ref(`goals.${key}`)} IS NOT ${p.patch[key]}`]);
+
+const anyDiffers = (s: Shape<UpdateArgs>, p: Params<UpdateArgs>): Expression<SqlBool> =>
+  expressionBuilder<Database, 'goals'>().or(differences(s, p).map(([, differs]) => differs));
+
+// A patch to the same values keeps updated_at, so a repeat changes nothing (and emits nothing).
 const goalUpdate = prepareQuery<UpdateArgs>()((k, s, p) =>
   k
     .updateTable('goals')
-    .set({ ...p.patch, updated_at: p.now })
-    .where('goals.id', '=', p.id)
-    .where(ownedBy('goals', scoped(s, p)))
-    .$if(s.patch.agent_id, (qb) =>
-      qb.where((eb: ExpressionBuilder<Database, 'goals'>) =>
-        eb.exists(
-          eb
-            .selectFrom('agents')
-            .select(sql`1`.as('one'))
-            .where('agents.id', '=', p.patch.agent_id)
-            .whereRef('agents.owner_id', '=', 'goals.owner_id'),
-        ),
-      ),
-    )
+    .set({ ...p.patch, updated_at: sql<string>`CASE WHEN ${anyDiffers(s, p)} THEN ${p.now} ELSE goals.updated_at END` })
+    .where(updatable(s, p))
     .returning(selection(s.access)),
+);
+
+// Runs before the update, on the same rows, to see the values it replaces.
+const goalUpdatedEvent = prepareQuery<UpdateArgs>()((k, s, p) =>
+  insertEvents(
+    k,
+    k
+      .selectFrom('goals')
+      .select(
+        eventColumns({
+          type: 'goal.updated',
+          owner_id: sql.ref('goals.owner_id'),
+          goal_id: sql.ref('goals.id'),
+          agent_id: s.patch.agent_id ? p.patch.agent_id : sql.ref('goals.agent_id'),
+          data: sql<string>`json_object('changed', ${jsonKeysWhere(differences(s, p))})`,
+          occurred_at: p.now,
+        }),
+      )
+      .where(updatable(s, p))
+      .where(anyDiffers(s, p)),
+  ),
 );
 
 const updateStateQuery = prepareQuery<{ access: Access; id: string; agentId: string }>()((k, s, p) =>
@@ -268,10 +322,13 @@ export type UpdateGoalResult =
 
 /**
  * Applies the patch in one statement, which also checks that a new agent_id belongs to the goal's
- * owner. Only when it writes nothing are the reasons read (one more statement).
+ * owner, batched after its goal.updated event (none when no value changes). Only when it writes
+ * nothing are the reasons read (one more statement).
  */
 export async function updateGoal(db: Db, access: Access, id: string, patch: GoalPatch, now: string): Promise<UpdateGoalResult> {
-  const row = await goalUpdate.first(db, { access, id, patch: asStored(patch), now });
+  const args = { access, id, patch: asStored(patch), now };
+  const [, updated] = await db.atomic([goalUpdatedEvent.compile(db, args), goalUpdate.compile(db, args)]);
+  const row = updated?.rows[0] as GoalRow | undefined;
   if (row) return { kind: 'updated', goal: toGoal(row, access) };
   const agentId = patch.agent_id;
   // Without a new agent the goal alone can be missing; the agent lookup then finds nothing by design.
@@ -286,9 +343,34 @@ const goalDelete = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
   k.deleteFrom('goals').where('goals.id', '=', p.id).where(ownedBy('goals', scoped(s, p))).returning('goals.id'),
 );
 
-/** Deletes the goal; its attachments, outcomes and counters go with it (ON DELETE CASCADE). */
-export async function deleteGoal(db: Db, access: Access, id: string): Promise<'deleted' | 'missing'> {
-  return (await goalDelete.first(db, { access, id })) !== undefined ? 'deleted' : 'missing';
+// Before the delete, while the attachments it takes along are still there to be named.
+const goalDeletedEvent = prepareQuery<{ access: Access; id: string; now: string }>()((k, s, p) =>
+  insertEvents(
+    k,
+    k
+      .selectFrom('goals')
+      .select(
+        eventColumns({
+          type: 'goal.deleted',
+          owner_id: sql.ref('goals.owner_id'),
+          goal_id: sql.ref('goals.id'),
+          agent_id: sql.ref('goals.agent_id'),
+          data: sql<string>`json_object(
+            'outcomes_deleted', (SELECT count(*) FROM outcomes WHERE outcomes.goal_id = goals.id),
+            'detached_agent_ids', json((SELECT json_group_array(attachments.agent_id) FROM attachments WHERE attachments.goal_id = goals.id))
+          )`,
+          occurred_at: p.now,
+        }),
+      )
+      .where('goals.id', '=', p.id)
+      .where(ownedBy('goals', scoped(s, p))),
+  ),
+);
+
+/** Deletes the goal and writes one goal.deleted; its attachments, outcomes and counters go with it (ON DELETE CASCADE). */
+export async function deleteGoal(db: Db, access: Access, id: string, now: string): Promise<'deleted' | 'missing'> {
+  const [, deleted] = await db.atomic([goalDeletedEvent.compile(db, { access, id, now }), goalDelete.compile(db, { access, id })]);
+  return (deleted?.rows.length ?? 0) > 0 ? 'deleted' : 'missing';
 }
 
 export interface Attachment {
@@ -337,6 +419,28 @@ const attachUpsert = prepareQuery<AttachArgs>()((k, s, { agentId, goalId, now, .
 );
 
 /** In the order the errors are reported; `attached` also covers re-attaching the attached goal. */
+// After the upsert: a re-attach of the attached goal changes no row, so it emits nothing.
+const goalAttachedEvent = prepareQuery<{ agentId: string; now: string }>()((k, _s, p) =>
+  insertEvents(
+    k,
+    k
+      .selectFrom('attachments')
+      .innerJoin('agents', 'agents.id', 'attachments.agent_id')
+      .select(
+        eventColumns({
+          type: 'goal.attached',
+          owner_id: sql.ref('agents.owner_id'),
+          goal_id: sql.ref('attachments.goal_id'),
+          agent_id: sql.ref('attachments.agent_id'),
+          data: sql<string>`json_object('replaced_goal_id', attachments.replaced_goal_id)`,
+          occurred_at: p.now,
+        }),
+      )
+      .where('attachments.agent_id', '=', p.agentId)
+      .where(changedRows),
+  ),
+);
+
 export type AttachResult =
   | { kind: 'attached'; attachment: Attachment }
   | { kind: 'missing-goal' }
@@ -348,11 +452,16 @@ export type AttachResult =
 
 /**
  * Attaches the goal to the agent in one statement: it inserts or replaces the agent's attachment
- * only when both are visible to the caller, share an owner and the goal is not archived. Only when
- * it writes nothing are the reasons read, so the common case is one round trip on D1.
+ * only when both are visible to the caller, share an owner and the goal is not archived; its
+ * goal.attached event is in the same batch. Only when it writes nothing are the reasons read, so
+ * the common case is one round trip on D1.
  */
 export async function attachGoal(db: Db, access: Access, agentId: string, goalId: string, now: string): Promise<AttachResult> {
-  const attachment = await attachUpsert.first(db, { access, agentId, goalId, now });
+  const [upserted] = await db.atomic([
+    attachUpsert.compile(db, { access, agentId, goalId, now }),
+    goalAttachedEvent.compile(db, { agentId, now }),
+  ]);
+  const attachment = upserted?.rows[0] as Attachment | undefined;
   if (attachment) return { kind: 'attached', attachment };
   const state = await attachState(db, access, agentId, goalId);
   if (state.goal_owner === null) return { kind: 'missing-goal' };
@@ -394,21 +503,45 @@ export async function attachState(db: Db, access: Access, agentId: string, goalI
   return row ?? { goal_owner: null, goal_status: null, agent_owner: null, attached_at: null };
 }
 
-const attachmentDelete = prepareQuery<{ access: Access; agentId: string; goalId: string | undefined }>()((k, s, p) =>
-  k
-    .deleteFrom('attachments')
-    .where('attachments.agent_id', '=', p.agentId)
-    .$if(s.goalId, (qb) => qb.where('attachments.goal_id', '=', p.goalId))
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('agents')
-          .select(sql`1`.as('one'))
-          .whereRef('agents.id', '=', 'attachments.agent_id')
-          .where(ownedBy('agents', scoped(s, p))),
-      ),
-    )
-    .returning(['attachments.agent_id', 'attachments.goal_id']),
+type DetachArgs = { access: Access; agentId: string; goalId: string | undefined };
+
+/** The attachment a detach removes: the agent's, if the caller sees the agent (and it is `goalId`, when given). */
+function detachable(s: Shape<DetachArgs>, p: Params<DetachArgs>): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, 'attachments'>();
+  return eb.and([
+    eb('attachments.agent_id', '=', p.agentId),
+    ...(s.goalId ? [eb('attachments.goal_id', '=', p.goalId)] : []),
+    eb.exists(
+      eb
+        .selectFrom('agents')
+        .select(sql`1`.as('one'))
+        .whereRef('agents.id', '=', 'attachments.agent_id')
+        .where(ownedBy('agents', scoped(s, p))),
+    ),
+  ]);
+}
+
+const attachmentDelete = prepareQuery<DetachArgs>()((k, s, p) =>
+  k.deleteFrom('attachments').where(detachable(s, p)).returning(['attachments.agent_id', 'attachments.goal_id']),
+);
+
+const goalDetachedEvent = prepareQuery<DetachArgs & { now: string }>()((k, s, p) =>
+  insertEvents(
+    k,
+    k
+      .selectFrom('attachments')
+      .innerJoin('agents', 'agents.id', 'attachments.agent_id')
+      .select(
+        eventColumns({
+          type: 'goal.detached',
+          owner_id: sql.ref('agents.owner_id'),
+          goal_id: sql.ref('attachments.goal_id'),
+          agent_id: sql.ref('attachments.agent_id'),
+          occurred_at: p.now,
+        }),
+      )
+      .where(detachable(s, p)),
+  ),
 );
 
 export type DetachResult =
@@ -417,9 +550,11 @@ export type DetachResult =
   /** No goal, or not `goalId`, is attached to the agent. */
   | { kind: 'not-attached' };
 
-/** Removes the agent's attachment (only if it is `goalId`, when given); on nothing removed, why. */
-export async function detachGoal(db: Db, access: Access, agentId: string, goalId: string | undefined): Promise<DetachResult> {
-  const removed = await attachmentDelete.first(db, { access, agentId, goalId });
+/** Removes the agent's attachment (only if it is `goalId`, when given) with its goal.detached; on nothing removed, why. */
+export async function detachGoal(db: Db, access: Access, agentId: string, goalId: string | undefined, now: string): Promise<DetachResult> {
+  const args = { access, agentId, goalId };
+  const [, deleted] = await db.atomic([goalDetachedEvent.compile(db, { ...args, now }), attachmentDelete.compile(db, args)]);
+  const removed = deleted?.rows[0] as { agent_id: string; goal_id: string } | undefined;
   if (removed) return { kind: 'detached', ...removed };
   return (await findAgentOwner(db, access, agentId)) === undefined ? { kind: 'missing-agent' } : { kind: 'not-attached' };
 }

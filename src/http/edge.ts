@@ -2,6 +2,8 @@ import type { Context } from 'hono';
 import { createAuthenticator, type Authenticate } from '../auth/authenticate.js';
 import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config.js';
+import { createEventSignal, DEFAULT_STREAM_TIMINGS, type EventSignal, type StreamTimings } from '../events/signal.js';
+import { watchWrites } from '../events/writes.js';
 import { systemClock } from '../platform/clock.js';
 import { randomIds } from '../platform/ids.js';
 import { silentLogger } from '../platform/logger.js';
@@ -14,7 +16,14 @@ import { readBody } from './read-body.js';
 
 export type AppConfig = Pick<
   Config,
-  'JWT_SECRET' | 'JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'RATE_LIMIT_PER_MINUTE' | 'GENERATE_PER_MINUTE' | 'CORS_ORIGINS'
+  | 'JWT_SECRET'
+  | 'JWKS_URL'
+  | 'JWT_ISSUER'
+  | 'JWT_AUDIENCE'
+  | 'RATE_LIMIT_PER_MINUTE'
+  | 'GENERATE_PER_MINUTE'
+  | 'CORS_ORIGINS'
+  | 'EVENTS_RETENTION_DAYS'
 >;
 
 /** What a composition root passes to `createApp`: the database and config; the rest has defaults. */
@@ -25,6 +34,11 @@ export type AppDeps = Pick<Services, 'db'> &
     /** Defaults to an in-memory limiter of RATE_LIMIT_PER_MINUTE. */
     rateLimiter?: RateLimiter;
     fetch?: typeof fetch;
+    /** GET /events intervals; tests shorten them, the Worker polls D1 less often than Node its file. */
+    events?: Partial<StreamTimings> & {
+      /** Whether a write wakes this process's streams at once (default true; the Worker only polls). */
+      wakeOnWrite?: boolean;
+    };
   };
 
 /** What the access log learns while the request runs (never a credential or a body). */
@@ -49,14 +63,19 @@ export interface Edge {
   authenticate: Authenticate;
   /** The general per-principal request budget. */
   limiter: RateLimiter;
+  /** Poked after every committed batch; wakes the event streams of this process. */
+  eventSignal: EventSignal;
+  streamTimings: StreamTimings;
 }
 
 /** Builds the core services once, plus the edge's authenticator and limiter. */
 export function createEdge(deps: AppDeps): Edge {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
+  const { wakeOnWrite = true, ...timings } = deps.events ?? {};
+  const eventSignal = createEventSignal({ wakeOnNotify: wakeOnWrite });
   const services: Services = {
-    db: deps.db,
+    db: watchWrites(deps.db, { signal: eventSignal, clock, retentionDays: deps.config.EVENTS_RETENTION_DAYS, logger }),
     llm: deps.llm ?? null,
     clock,
     ids: deps.ids ?? randomIds,
@@ -74,7 +93,7 @@ export function createEdge(deps: AppDeps): Edge {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const limiter = deps.rateLimiter ?? createRateLimiter({ limit: deps.config.RATE_LIMIT_PER_MINUTE, clock });
-  return { services, authenticate, limiter };
+  return { services, authenticate, limiter, eventSignal, streamTimings: { ...DEFAULT_STREAM_TIMINGS, ...timings } };
 }
 
 /** A JSON answer of the API, with the common headers, the request id and any rate-limit headers. */

@@ -1,3 +1,4 @@
+import { isoNow } from '../platform/clock.js';
 import { deletedSchema, emptyInput } from '../rpc/common-schemas.js';
 import { defineAction } from '../rpc/define-action.js';
 import { notFound } from '../rpc/errors.js';
@@ -12,7 +13,7 @@ export const outcomesDelete = defineAction({
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {
-    const result = await deleteOutcome(ctx.db, ctx.access, id);
+    const result = await deleteOutcome(ctx.db, ctx.access, id, isoNow(ctx.clock));
     switch (result.kind) {
       case 'missing':
         throw notFound('Outcome', id);

@@ -64,6 +64,7 @@ export const outcomesRecord = defineAction({
         occurred_at: occurredAt,
       },
       now,
+      target,
     );
     if (result.kind !== 'recorded') throw refusalError(result, data.goal_id, data.agent_id);
     return new WithStatus(result.replaced ? 200 : 201, result.outcome);

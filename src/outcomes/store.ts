@@ -3,8 +3,10 @@ import { ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerCol
 import { ownedBy, ownerConditions, scoped, type Access } from '../db/owner-scope.js';
 import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { Database, Db, OutcomesTable } from '../db/types.js';
-import type { LeadField } from '../goals/schemas.js';
+import { changedRows, eventColumns, insertEvents, targetAchievedBefore } from '../events/store.js';
+import type { LeadField, Target } from '../goals/schemas.js';
 import type { Cursor } from '../rpc/pagination.js';
+import { windowChecks, type WindowCheck } from './achievements.js';
 import type { Outcome, OutcomeSource } from './schemas.js';
 
 type OutcomeRow = Selectable<OutcomesTable> & Partial<OwnerColumns>;
@@ -67,12 +69,15 @@ export interface RecordTarget {
   fields: LeadField[];
   /** The named agent's owner; null when the caller cannot see it; undefined when none was named. */
   agent_owner: string | null | undefined;
+  /** For target.achieved: the windows of the count targets are computed in the goal's zone. */
+  targets: Target[];
+  timezone: string;
 }
 
 const recordTargetQuery = prepareQuery<{ access: Access; goalId: string; agentId: string | undefined }>()((k, s, p) =>
   k
     .selectFrom('goals')
-    .select(['goals.owner_id', 'goals.status', 'goals.fields'])
+    .select(['goals.owner_id', 'goals.status', 'goals.fields', 'goals.targets', 'goals.timezone'])
     .$if(s.agentId, (qb) =>
       qb.select((eb) =>
         eb
@@ -92,7 +97,14 @@ export async function findRecordTarget(db: Db, access: Access, goalId: string, a
   const row = await recordTargetQuery.first(db, { access, goalId, agentId });
   if (!row) return undefined;
   const agentOwner = 'agent_owner' in row ? (row.agent_owner as string | null) : undefined;
-  return { owner_id: row.owner_id, status: row.status, fields: JSON.parse(row.fields) as LeadField[], agent_owner: agentOwner };
+  return {
+    owner_id: row.owner_id,
+    status: row.status,
+    fields: JSON.parse(row.fields) as LeadField[],
+    agent_owner: agentOwner,
+    targets: JSON.parse(row.targets) as Target[],
+    timezone: row.timezone,
+  };
 }
 
 /** Why a record can be refused; the store and the action share this diagnosis. */
@@ -218,11 +230,93 @@ const stored = (o: NewOutcome): StoredOutcome => ({
 export const recordStatement = (db: Db, access: Access, outcome: NewOutcome, now: string): CompiledQuery<OutcomeRow> =>
   outcomeUpsert.compile(db, { access, outcome: stored(outcome), now });
 
+// After the upsert, from the row it wrote: a replace keeps the first id, so another id means "replaced".
+const outcomeRecordedEvent = prepareQuery<{ goalId: string; conversationId: string; newId: string; now: string }>()((k, _s, p) =>
+  insertEvents(
+    k,
+    k
+      .selectFrom('outcomes')
+      .select(
+        eventColumns({
+          type: 'outcome.recorded',
+          owner_id: sql.ref('outcomes.owner_id'),
+          goal_id: sql.ref('outcomes.goal_id'),
+          agent_id: sql.ref('outcomes.agent_id'),
+          outcome_id: sql.ref('outcomes.id'),
+          data: sql<string>`json_object(
+            'achieved', CASE outcomes.achieved WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+            'replaced', json(CASE WHEN outcomes.id = ${p.newId} THEN 'false' ELSE 'true' END)
+          )`,
+          occurred_at: p.now,
+        }),
+      )
+      .where('outcomes.goal_id', '=', p.goalId)
+      .where('outcomes.conversation_id', '=', p.conversationId)
+      .where(changedRows),
+  ),
+);
+
+type AchievedArgs = Omit<WindowCheck, 'targetCount'> & { targetCount: number; goalId: string; conversationId: string; now: string };
+
+/** Achieved outcomes of the goal in the window, read from the (goal_id, occurred_at, id, achieved) index alone. */
+const achievedIn = (p: Params<AchievedArgs>) =>
+  sql<number>`(SELECT count(*) FROM outcomes AS counted WHERE counted.goal_id = ${p.goalId}
+    AND counted.occurred_at >= ${p.from} AND counted.occurred_at < ${p.to} AND counted.achieved = 1)`;
+
+// After outcome.recorded: once per target and window, when this achieved outcome in the window brings it to target_count.
+const targetAchievedEvent = prepareQuery<AchievedArgs>()((k, _s, p) =>
+  insertEvents(
+    k,
+    k
+      .selectFrom('outcomes')
+      .select(
+        eventColumns({
+          type: 'target.achieved',
+          owner_id: sql.ref('outcomes.owner_id'),
+          goal_id: sql.ref('outcomes.goal_id'),
+          agent_id: sql.ref('outcomes.agent_id'),
+          outcome_id: sql.ref('outcomes.id'),
+          // CAST: D1 binds numbers as REAL, which JSON would write as 5.0.
+          data: sql<string>`json_object(
+            'target_id', ${p.targetId},
+            'window', json_object('start', ${p.start}, 'end', ${p.end}),
+            'achieved', ${achievedIn(p)},
+            'target_count', CAST(${p.targetCount} AS INTEGER)
+          )`,
+          occurred_at: p.now,
+        }),
+      )
+      .where('outcomes.goal_id', '=', p.goalId)
+      .where('outcomes.conversation_id', '=', p.conversationId)
+      .where('outcomes.achieved', '=', 1)
+      .where('outcomes.occurred_at', '>=', p.from)
+      .where('outcomes.occurred_at', '<', p.to)
+      .where(sql<SqlBool>`${achievedIn(p)} >= ${p.targetCount}`)
+      .where((eb) => eb.not(targetAchievedBefore(p.goalId, p.targetId, p.start))),
+  ),
+);
+
 export type RecordResult = { kind: 'recorded'; outcome: Outcome; replaced: boolean } | RecordRefusal;
 
-/** Records the outcome; when nothing was written, says why (read after the fact, as the rules can change meanwhile). */
-export async function recordOutcome(db: Db, access: Access, outcome: NewOutcome, now: string): Promise<RecordResult> {
-  const [result] = await db.atomic([recordStatement(db, access, outcome, now)]);
+/**
+ * Records the outcome with its outcome.recorded and any target.achieved in one batch; when nothing
+ * was written, says why (read after the fact, as the rules can change meanwhile). `goal` is the
+ * RecordTarget read before (its targets and zone give the windows).
+ */
+export async function recordOutcome(
+  db: Db,
+  access: Access,
+  outcome: NewOutcome,
+  now: string,
+  goal: Pick<RecordTarget, 'targets' | 'timezone'>,
+): Promise<RecordResult> {
+  const at = { goalId: outcome.goal_id, conversationId: outcome.conversation_id, now };
+  const checks = outcome.achieved === true ? windowChecks(goal.targets, outcome.occurred_at, goal.timezone) : [];
+  const [result] = await db.atomic([
+    recordStatement(db, access, outcome, now),
+    outcomeRecordedEvent.compile(db, { ...at, newId: outcome.id }),
+    ...checks.map((check) => targetAchievedEvent.compile(db, { ...check, ...at })),
+  ]);
   const row = result?.rows[0] as OutcomeRow | undefined;
   if (row) return { kind: 'recorded', outcome: toOutcome(row, access), replaced: row.id !== outcome.id };
   const refusal = refusalOf(await findRecordTarget(db, access, outcome.goal_id, outcome.agent_id));
@@ -236,9 +330,30 @@ const outcomeDelete = prepareQuery<{ access: Access; id: string }>()((k, s, p) =
 
 export const deleteStatement = (db: Db, access: Access, id: string): CompiledQuery<{ id: string }> => outcomeDelete.compile(db, { access, id });
 
-/** Deletes the outcome; its counts leave the counters in the same statement (trigger). */
-export async function deleteOutcome(db: Db, access: Access, id: string): Promise<{ kind: 'deleted' } | { kind: 'missing' }> {
-  const [result] = await db.atomic([deleteStatement(db, access, id)]);
+// Before the delete, on the row it removes.
+const outcomeDeletedEvent = prepareQuery<{ access: Access; id: string; now: string }>()((k, s, p) =>
+  insertEvents(
+    k,
+    k
+      .selectFrom('outcomes')
+      .select(
+        eventColumns({
+          type: 'outcome.deleted',
+          owner_id: sql.ref('outcomes.owner_id'),
+          goal_id: sql.ref('outcomes.goal_id'),
+          agent_id: sql.ref('outcomes.agent_id'),
+          outcome_id: sql.ref('outcomes.id'),
+          occurred_at: p.now,
+        }),
+      )
+      .where('outcomes.id', '=', p.id)
+      .where(ownedBy('outcomes', scoped(s, p))),
+  ),
+);
+
+/** Deletes the outcome with its outcome.deleted; its counts leave the counters in the same statement (trigger). */
+export async function deleteOutcome(db: Db, access: Access, id: string, now: string): Promise<{ kind: 'deleted' } | { kind: 'missing' }> {
+  const [, result] = await db.atomic([outcomeDeletedEvent.compile(db, { access, id, now }), deleteStatement(db, access, id)]);
   return (result?.rows.length ?? 0) > 0 ? { kind: 'deleted' } : { kind: 'missing' };
 }
 

@@ -3,6 +3,7 @@ import { agentsDelete } from '../agents/delete.js';
 import { agentsGet } from '../agents/get.js';
 import { agentsList } from '../agents/list.js';
 import { agentsUpdate } from '../agents/update.js';
+import { eventsList } from '../events/list.js';
 import { goalsAttach } from '../goals/attach.js';
 import { goalsCreate } from '../goals/create.js';
 import { goalsDelete } from '../goals/delete.js';
@@ -38,6 +39,7 @@ export const actions = [
   outcomesGet,
   outcomesList,
   outcomesDelete,
+  eventsList,
 ] as const;
 
 export type Registry = typeof actions;

@@ -1,7 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Access } from '../../src/db/owner-scope.js';
-import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
+import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
 import { listGoals, type GoalFilters } from '../../src/goals/store.js';
 import { progressOf } from '../../src/goals/progress-report.js';
 import { listOutcomes, readEdgeCounts, readHourCounts, recordOutcome, type OutcomeFilters } from '../../src/outcomes/store.js';
@@ -12,7 +12,7 @@ import { listOutcomes, readEdgeCounts, readHourCounts, recordOutcome, type Outco
  * counters by primary key and outcomes only inside the edge hours.
  */
 const captured: CompiledQuery[] = [];
-const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql(), onQuery: (q) => captured.push(q) });
+const db = openSqlite({ path: ':memory:', migrations: readMigrations(), onQuery: (q) => captured.push(q) });
 
 const USER = '00000000-0000-4000-8000-000000000001';
 const OTHER = '00000000-0000-4000-8000-000000000002';
@@ -146,7 +146,7 @@ describe('progress query plans', () => {
     }
   });
 
-  it('records an outcome in one statement whose counters move by trigger', async () => {
+  it('records an outcome in one batch (the upsert, its events, a target check) whose counters move by trigger, without scans', async () => {
     const queries = await sqlOf(() =>
       recordOutcome(
         db,
@@ -167,8 +167,15 @@ describe('progress query plans', () => {
           occurred_at: cursor.createdAt,
         },
         cursor.createdAt,
+        {
+          timezone: 'UTC',
+          targets: [
+            { id: GOAL, period: 'day', target_type: 'count', target_count: 3, target_rate: null, is_primary: true, start_date: null, deadline: null },
+          ],
+        },
       ),
     );
+    expect(queries.slice(1, 3).map((q) => q.sql.slice(0, 20))).toEqual(['insert into "events"', 'insert into "events"']);
     // The upsert, then (nothing written: no such goal) the one read that says why.
     expect(queries[0]?.sql).toMatch(/^insert into "outcomes"/);
     for (const line of queries.flatMap(planOf)) expect(line).not.toMatch(/^SCAN (goals|agents|outcomes)$/);

@@ -1,11 +1,11 @@
 import type { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { prepareQuery } from '../../src/db/prepared.js';
-import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
+import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
 
 const sent: CompiledQuery[] = [];
-const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql(), onQuery: (q) => sent.push(q) });
-const other = openSqlite({ path: ':memory:', schemaSql: readSchemaSql() });
+const db = openSqlite({ path: ':memory:', migrations: readMigrations(), onQuery: (q) => sent.push(q) });
+const other = openSqlite({ path: ':memory:', migrations: readMigrations() });
 
 const addUser = prepareQuery<{ id: string; email: string | null; admin: number }>()((k, _shape, u) =>
   k.insertInto('users').values({ id: u.id, email: u.email, name: null, is_admin: u.admin, created_at: '2026-01-01T00:00:00.000Z' }).returning(['id', 'email']),

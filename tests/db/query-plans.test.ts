@@ -5,7 +5,7 @@ import { hashKey } from '../../src/auth/api-keys.js';
 import { findKeyByHash } from '../../src/auth/store.js';
 import type { Access } from '../../src/db/owner-scope.js';
 import type { PageRequest } from '../../src/db/listing.js';
-import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
+import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
 import { attachGoal, attachState, findGoal, listGoals, updateGoal, type GoalFilters } from '../../src/goals/store.js';
 
 /**
@@ -13,7 +13,7 @@ import { attachGoal, attachState, findGoal, listGoals, updateGoal, type GoalFilt
  * index that also gives the newest-first order, so a page costs the same at any table size.
  */
 const captured: CompiledQuery[] = [];
-const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql(), onQuery: (q) => captured.push(q) });
+const db = openSqlite({ path: ':memory:', migrations: readMigrations(), onQuery: (q) => captured.push(q) });
 
 const USER = '00000000-0000-4000-8000-000000000001';
 const OTHER = '00000000-0000-4000-8000-000000000002';

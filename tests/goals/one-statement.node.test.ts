@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { expectOk } from '../support/expect.js';
 import { createHarness } from '../support/harness.js';
 
-// Node only: statements are counted through the harness's wrapDb. Prepared queries are compiled
-// once, so a statement is counted by its result, which every execution has.
+// Node only: round trips are counted through the harness's wrapDb: a statement by its result (prepared
+// queries are compiled once, but every execution has a result), a batch (a change and its event) as one.
 class CountStatements implements KyselyPlugin {
   count = 0;
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
@@ -17,10 +17,19 @@ class CountStatements implements KyselyPlugin {
 }
 
 const counter = new CountStatements();
-const h = await createHarness({ wrapDb: (db) => ({ ...db, kysely: db.kysely.withPlugin(counter) }) });
+const h = await createHarness({
+  wrapDb: (db) => ({
+    ...db,
+    kysely: db.kysely.withPlugin(counter),
+    atomic: (queries) => {
+      counter.count += 1;
+      return db.atomic(queries);
+    },
+  }),
+});
 
 describe('writes that succeed', () => {
-  it('attach, update with a new agent, and detach each send one statement: the reasons are read only on refusal', async () => {
+  it('attach, update with a new agent, and detach each take one round trip (a statement or one batch with the event): the reasons are read only on refusal', async () => {
     const user = await h.makeUser();
     const agent = await h.makeAgent(user);
     const other = await h.makeAgent(user);

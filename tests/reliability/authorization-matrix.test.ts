@@ -21,8 +21,9 @@ type Caller = (typeof CALLERS)[number];
 
 const CODES: Record<number, string> = { 400: 'VALIDATION_ERROR', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
 
-/** goals.list names a record through its agentId filter; the other lists and agents.create name none. */
-const namesRecord = (key: ActionKey): boolean => targetsRecords(key) || key === 'goals.list';
+/** goals.list and events.list name a record through a filter (agentId, goalId); the other lists and agents.create name none. */
+const filtersByRecord = (key: ActionKey): boolean => key === 'goals.list' || key === 'events.list';
+const namesRecord = (key: ActionKey): boolean => targetsRecords(key) || filtersByRecord(key);
 
 /** The contract's order: 401 → 400 (envelope) → 403 → 400 (data) → 404. */
 function expectedStatus(key: ActionKey, spec: ActionSpec, target: Target, caller: Caller): number {
@@ -33,7 +34,7 @@ function expectedStatus(key: ActionKey, spec: ActionSpec, target: Target, caller
   if (caller === 'read-only key' && spec.scope.endsWith(':write')) return 403;
   if (caller === 'user asking for admin mode') return 403;
   if (named && target === 'malformed') return 400;
-  if (!named || key === 'goals.list') return success;
+  if (!named || filtersByRecord(key)) return success;
   if (target === 'missing') return 404;
   if (target === 'foreign' && caller !== 'admin in admin mode') return 404;
   return success;

@@ -4,7 +4,7 @@ import { issueKey } from '../../src/auth/issue-key.js';
 import type { Scope } from '../../src/auth/scopes.js';
 import type { Agent } from '../../src/agents/schemas.js';
 import { parseConfig, type Config } from '../../src/config.js';
-import { openSqlite, readSchemaSql } from '../../src/db/sqlite.js';
+import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
 import type { Db } from '../../src/db/types.js';
 import { createLlm } from '../../src/llm/openai.js';
 import type { Goal } from '../../src/goals/schemas.js';
@@ -67,7 +67,7 @@ const BASE_ENV = { RATE_LIMIT_PER_MINUTE: '0', GENERATE_PER_MINUTE: '0' };
 
 function nodeBackend(config: Config, clock: TestClock, options: HarnessOptions): Backend {
   const logger = options.deps?.logger;
-  const db = openSqlite({ path: ':memory:', schemaSql: readSchemaSql(), logger });
+  const db = openSqlite({ path: ':memory:', migrations: readMigrations(), logger });
   const appDb = options.wrapDb ? options.wrapDb(db) : db;
   const app = createApp({ db: appDb, config, clock, ids: randomIds, llm: createLlm(config, logger), ...options.deps });
   return { db, request: (path, init) => Promise.resolve(app.request(path, init)) };
@@ -155,6 +155,7 @@ export async function snapshot(h: Harness): Promise<Record<string, unknown[]>> {
     outcomes: 'id',
     outcome_hours: 'goal_id, hour',
     goal_tags: 'goal_id, tag',
+    events: 'id',
   } as const;
   for (const table of Object.keys(order) as (keyof typeof order)[]) {
     const rows = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} ORDER BY ${sql.raw(order[table])}`.execute(h.db.kysely).then((r) => r.rows);

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { inject } from 'vitest';
 import { createD1Db, type D1Binding, type D1Outcome, type D1Statement } from '../../src/db/d1.js';
-import { readSchemaSql } from '../../src/db/sqlite.js';
+import { MIGRATIONS_TABLE_DDL, sortMigrations, type Migration } from '../../src/db/migrate.js';
+import { readMigrations } from '../../src/db/sqlite.js';
 import type { Db } from '../../src/db/types.js';
 import type { TestClock } from './clock.js';
 import { splitSql } from './split-sql.js';
@@ -31,13 +32,18 @@ export interface WorkerOptions {
   clock: TestClock;
   /** Wrangler's `--persist-to` folder + `/v3/d1`: shares a local D1 with `wrangler d1 execute --local`. */
   d1Persist?: string;
-  /** Apply schema.sql first (default true); the D1 is fresh and in memory unless d1Persist is set. */
+  /**
+   * Apply migrations/ first, as `wrangler d1 migrations apply` does (default true); the D1 is fresh
+   * and in memory unless d1Persist is set.
+   */
   applySchema?: boolean;
 }
 
 export interface RunningWorker {
   /** The project's D1 `Db`, over the Worker's own binding. */
   db: Db;
+  /** That binding itself, for raw statements and batches (schema set-up). */
+  d1: D1Binding;
   request(path: string, init?: RequestInit): Promise<Response>;
   dispose(): Promise<void>;
 }
@@ -99,6 +105,23 @@ function bridgedD1(origin: URL): D1Binding {
   };
 }
 
+/**
+ * What `wrangler d1 migrations apply` does: each pending file and its d1_migrations row in one batch
+ * (one implicit transaction), in numeric order. Returns the names applied.
+ */
+export async function applyD1Migrations(d1: D1Binding, migrations: readonly Migration[]): Promise<string[]> {
+  await d1.prepare(MIGRATIONS_TABLE_DDL).all();
+  const done = new Set(((await d1.prepare('SELECT name FROM d1_migrations').all()).results ?? []).map((r) => (r as { name: string }).name));
+  const applied: string[] = [];
+  for (const { name, sql } of sortMigrations(migrations)) {
+    if (done.has(name)) continue;
+    const record = d1.prepare('INSERT INTO d1_migrations (name) VALUES (?)').bind(name);
+    await d1.batch([...splitSql(sql).map((s) => d1.prepare(s)), record]);
+    applied.push(name);
+  }
+  return applied;
+}
+
 /** The bundled Worker in workerd (Miniflare) with its own D1, offline (`cf: false`). */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const bundle = inject('workerBundle');
@@ -120,7 +143,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const origin = await mf.ready;
 
   const d1 = bridgedD1(origin);
-  if (options.applySchema ?? true) await d1.batch(splitSql(readSchemaSql()).map((s) => d1.prepare(s)));
+  if (options.applySchema ?? true) await applyD1Migrations(d1, readMigrations());
 
   const { clock } = options;
   async function request(path: string, init: RequestInit = {}): Promise<Response> {
@@ -135,6 +158,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   return {
     db: createD1Db(d1),
+    d1,
     request,
     dispose: async () => {
       running.delete(mf);

@@ -62,9 +62,10 @@ export const samples: Record<ActionKey, (f: Fixture) => Record<string, unknown>>
   'outcomes.get': (f) => ({ resource: 'outcomes', action: 'get', id: f.outcomeId }),
   'outcomes.list': () => ({ resource: 'outcomes', action: 'list', data: {} }),
   'outcomes.delete': (f) => ({ resource: 'outcomes', action: 'delete', id: f.outcomeId }),
+  'events.list': (f) => ({ resource: 'events', action: 'list', data: { goalId: f.goalId } }),
 };
 
 /** Actions whose sample names an existing record; another owner's records must look missing to them. */
-export const targetsRecords = (key: ActionKey): boolean => !['goals.list', 'agents.list', 'agents.create', 'outcomes.list'].includes(key);
+export const targetsRecords = (key: ActionKey): boolean => !['goals.list', 'agents.list', 'agents.create', 'outcomes.list', 'events.list'].includes(key);
 
 export const actionKey = (spec: { resource: string; action: string }): ActionKey => `${spec.resource}.${spec.action}` as ActionKey;

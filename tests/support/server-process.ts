@@ -15,9 +15,16 @@ export interface ServerProcess {
 
 export const tempDir = (prefix = 'goalpost-'): string => mkdtempSync(join(tmpdir(), prefix));
 
+/** How to run the server: the source through tsx by default, or a built `dist/server.js` with its own cwd. */
+export interface ServerEntry {
+  args: string[];
+  cwd?: string;
+}
+
 /** Runs the real server entry (src/server.ts through tsx) and waits for its "listening" log line. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+export async function startServer(env: Record<string, string>, entry: ServerEntry = { args: ['--import', 'tsx', 'src/server.ts'] }): Promise<ServerProcess> {
+  const child = spawn(process.execPath, entry.args, {
+    ...(entry.cwd ? { cwd: entry.cwd } : {}),
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

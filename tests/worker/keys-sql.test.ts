@@ -74,7 +74,8 @@ describe('keys create --sql', () => {
   });
 
   it('runs with wrangler d1 execute --command: creates the user, then adds a second key to that same user', async () => {
-    await d1Execute('--file', 'schema.sql');
+    // The README's order: the migrations first (as `npm run dev:worker` does), then the key.
+    await run(bin('wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: root, env: { ...offline, CI: '1' } });
     const firstRows = await d1Execute('--command', first.sql);
     expect(firstRows.at(-1)).toEqual([{ user_id: first.user_id, key_id: first.key_id }]);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readSchemaSql } from '../../src/db/sqlite.js';
+import { readFileSync } from 'node:fs';
+import { readMigrations } from '../../src/db/sqlite.js';
 import { splitSql } from '../support/split-sql.js';
 
 describe('splitSql', () => {
@@ -26,9 +27,16 @@ END`;
   });
 
   it('gives one statement per CREATE in schema.sql', () => {
-    const schema = readSchemaSql();
+    const schema = readFileSync(new URL('../../schema.sql', import.meta.url), 'utf8');
     const statements = splitSql(schema);
     expect(statements.length).toBe(schema.match(/^CREATE /gm)?.length);
     for (const s of statements) expect(s).toMatch(/^CREATE /);
+  });
+
+  it('gives one statement per top-level statement of every migration file', () => {
+    for (const { name, sql } of readMigrations()) {
+      const statements = splitSql(sql);
+      expect(statements.length, name).toBe(sql.match(/^(CREATE|UPDATE|INSERT|DELETE|ALTER|DROP|PRAGMA) /gm)?.length);
+    }
   });
 });

@@ -1,0 +1,247 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { hashKey } from '../../src/auth/api-keys.js';
+import { SCOPES, decodeKeyScopes, grantedScopes, hasScope } from '../../src/auth/scopes.js';
+import { parseConfig } from '../../src/config.js';
+import { migrate, migrationStatus, schemaDrift, schemaObjects, sortMigrations } from '../../src/db/migrate.js';
+import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
+import { tempDir } from '../support/server-process.js';
+
+const exec = promisify(execFile);
+/** Release 1's schema.sql (git show 7e67991:schema.sql), as text: the upgrade starts from real v1 SQL. */
+const RELEASE_1_SCHEMA = readFileSync(new URL('../fixtures/release-1-schema.sql', import.meta.url), 'utf8');
+const SCHEMA_SQL = readFileSync(new URL('../../schema.sql', import.meta.url), 'utf8');
+const migrations = readMigrations();
+const names = sortMigrations(migrations).map((m) => m.name);
+const V1_SCOPES = ['goals:read', 'goals:write', 'agents:read', 'agents:write'];
+
+const ALICE = '00000000-0000-4000-8000-000000000001';
+const BOB = '00000000-0000-4000-8000-000000000002';
+const AGENT = '00000000-0000-4000-8000-00000000000a';
+const SPARE = '00000000-0000-4000-8000-00000000000b';
+const GOAL = '00000000-0000-4000-8000-0000000000a1';
+const T = '2026-11-01T10:00:00.000Z';
+const secret = (c: string) => `gp_${c.repeat(43)}`;
+
+/** v1 keys as release 1 made them: full keys with all four scopes (in any order), restricted ones. */
+const KEYS = [
+  { id: 'k-full', user: ALICE, key: secret('a'), scopes: V1_SCOPES },
+  { id: 'k-reordered', user: BOB, key: secret('b'), scopes: [...V1_SCOPES].reverse() },
+  { id: 'k-read', user: ALICE, key: secret('c'), scopes: ['goals:read'] },
+  { id: 'k-three', user: ALICE, key: secret('d'), scopes: ['goals:read', 'goals:write', 'agents:read'] },
+];
+
+/** A database file made by release 1's schema.sql, with data in every table. */
+async function release1Database(schema = RELEASE_1_SCHEMA): Promise<string> {
+  const path = join(tempDir(), 'v1.db');
+  const v1 = new BetterSqlite3(path);
+  v1.pragma('journal_mode = WAL');
+  v1.pragma('foreign_keys = ON');
+  v1.exec(schema);
+  const users = v1.prepare('INSERT INTO users (id, email, name, is_admin, created_at) VALUES (?, ?, ?, ?, ?)');
+  users.run(ALICE, 'alice@example.com', 'Alice', 1, T);
+  users.run(BOB, 'bob@example.com', null, 0, T);
+  const keys = v1.prepare(
+    'INSERT INTO api_keys (id, user_id, hash, prefix, last_four, scopes, created_at, expires_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)',
+  );
+  for (const k of KEYS) keys.run(k.id, k.user, await hashKey(k.key), k.key.slice(0, 8), k.key.slice(-4), JSON.stringify(k.scopes), T);
+  const agents = v1.prepare('INSERT INTO agents (id, owner_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+  agents.run(AGENT, ALICE, 'Front desk', 'Answers the phone', T, T);
+  agents.run(SPARE, ALICE, 'Spare', null, T, T);
+  const fields = JSON.stringify([{ key: 'email', label: 'Email', type: 'email', required: true, description: null, options: null }]);
+  v1.prepare(
+    'INSERT INTO goals (id, owner_id, agent_id, name, description, status, priority, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(GOAL, ALICE, AGENT, 'Book a meeting', null, 'active', 3, fields, T, T);
+  v1.prepare('INSERT INTO attachments (agent_id, goal_id, attached_at, replaced_goal_id) VALUES (?, ?, ?, NULL)').run(AGENT, GOAL, T);
+  v1.prepare(
+    'INSERT INTO idempotency_keys (user_id, key, fingerprint, claim, response_status, response_body, created_at, locked_until, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(ALICE, 'retry-1', 'f'.repeat(64), 'c1', 201, '{"success":true}', T, T, '2026-11-02T10:00:00.000Z');
+  v1.close();
+  return path;
+}
+
+const TABLES = ['users', 'api_keys', 'agents', 'goals', 'attachments', 'idempotency_keys'] as const;
+const rows = (sqlite: BetterSqlite3.Database) =>
+  Object.fromEntries(TABLES.map((t) => [t, sqlite.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all() as Record<string, unknown>[]]));
+
+const fromSql = (sql: string) => {
+  const db = new BetterSqlite3(':memory:');
+  db.exec(sql);
+  return db;
+};
+
+describe('migrations on a release-1 database', () => {
+  it('adopts it: 0001 is recorded, the later ones applied, and every row is still there', async () => {
+    const path = await release1Database();
+    const before = rows(new BetterSqlite3(path, { readonly: true }));
+    const db = openSqlite({ path, migrations });
+    expect(db.migrated).toEqual(names);
+    expect(migrationStatus(db.sqlite, migrations)).toMatchObject({ pending: [], adoptable: false });
+    expect(migrationStatus(db.sqlite, migrations).applied.map((a) => a.name)).toEqual(names);
+    const after = rows(db.sqlite);
+    const withoutScopes = (r: Record<string, unknown>[]) => r.map(({ scopes: _s, ...rest }) => rest);
+    // Later migrations add columns (goals' targets, tags, …): the release-1 columns keep their values.
+    const release1Columns = (r: Record<string, unknown>[], like: Record<string, unknown>[]) =>
+      r.map((row) => Object.fromEntries(Object.keys(like[0] ?? row).map((key) => [key, row[key]])));
+    for (const table of TABLES) {
+      expect(after[table]?.length, table).toBeGreaterThan(0);
+      const was = before[table] ?? [];
+      expect(table === 'api_keys' ? withoutScopes(after[table] ?? []) : release1Columns(after[table] ?? [], was), table).toEqual(
+        table === 'api_keys' ? withoutScopes(was) : was,
+      );
+    }
+    await db.close();
+  });
+
+  it('turns full v1 keys into all-scopes keys and leaves restricted keys exactly as they were', async () => {
+    const db = openSqlite({ path: await release1Database(), migrations });
+    const stored = Object.fromEntries(
+      (db.sqlite.prepare('SELECT id, scopes FROM api_keys').all() as { id: string; scopes: string }[]).map((r) => [r.id, r.scopes]),
+    );
+    expect(stored['k-full']).toBe('["*"]');
+    expect(stored['k-reordered']).toBe('["*"]');
+    expect(stored['k-read']).toBe('["goals:read"]');
+    expect(stored['k-three']).toBe('["goals:read","goals:write","agents:read"]');
+
+    const full = grantedScopes(decodeKeyScopes(stored['k-full'] ?? ''));
+    expect(full).toEqual(SCOPES);
+    for (const scope of ['outcomes:read', 'outcomes:write', 'events:read'] as const) {
+      expect(hasScope(full, scope), scope).toBe(true);
+      expect(hasScope(grantedScopes(decodeKeyScopes(stored['k-read'] ?? '')), scope), scope).toBe(false);
+      expect(hasScope(grantedScopes(decodeKeyScopes(stored['k-three'] ?? '')), scope), scope).toBe(false);
+    }
+    await db.close();
+  });
+
+  it('serves the upgraded data: get, list and attach work, and a restricted key is still refused what it lacked', async () => {
+    const db = openSqlite({ path: await release1Database(), migrations });
+    const app = createApp({ db, config: parseConfig({ RATE_LIMIT_PER_MINUTE: '0' }) });
+    const call = async (key: string, envelope: unknown) => {
+      const res = await app.request('/invoke', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(envelope),
+      });
+      return { status: res.status, body: (await res.json()) as { data?: any } };
+    };
+    const got = await call(secret('a'), { resource: 'goals', action: 'get', id: GOAL });
+    expect(got.status).toBe(200);
+    expect(got.body.data).toMatchObject({ id: GOAL, agent_id: AGENT, name: 'Book a meeting', priority: 3, fields: [{ key: 'email', required: true }] });
+    const listed = await call(secret('c'), { resource: 'goals', action: 'list' });
+    expect(listed.body.data).toMatchObject({ count: 1, items: [{ id: GOAL }] });
+    const attached = await call(secret('a'), { resource: 'goals', action: 'attach', data: { goalId: GOAL, agentId: SPARE } });
+    expect(attached.status).toBe(200);
+    expect((await call(secret('a'), { resource: 'agents', action: 'get', id: AGENT })).body.data.goal_id).toBe(GOAL);
+    expect((await call(secret('c'), { resource: 'agents', action: 'list' })).status).toBe(403);
+    expect((await call(secret('d'), { resource: 'agents', action: 'create', data: { name: 'No' } })).status).toBe(403);
+    expect((await call(secret('b'), { resource: 'agents', action: 'create', data: { name: 'Bob agent' } })).status).toBe(201);
+    await db.close();
+  });
+
+  it('applies nothing the second time and changes no row or schema object', async () => {
+    const path = await release1Database();
+    const first = openSqlite({ path, migrations });
+    const schema = schemaObjects(first.sqlite);
+    const data = rows(first.sqlite);
+    const recorded = first.sqlite.prepare('SELECT * FROM d1_migrations').all();
+    await first.close();
+    const second = openSqlite({ path, migrations });
+    expect(second.migrated).toEqual([]);
+    expect(migrate(second.sqlite, migrations)).toEqual([]);
+    expect(schemaObjects(second.sqlite)).toEqual(schema);
+    expect(rows(second.sqlite)).toEqual(data);
+    expect(second.sqlite.prepare('SELECT * FROM d1_migrations').all()).toEqual(recorded);
+    await second.close();
+  });
+
+  it('ends with the schema of schema.sql', async () => {
+    const db = openSqlite({ path: await release1Database(), migrations });
+    expect(schemaObjects(db.sqlite)).toEqual(schemaObjects(fromSql(SCHEMA_SQL)));
+    await db.close();
+  });
+
+  it('adopts a file older than release 1 (no owner triggers, no composite key): creates what is missing and reports the rest', async () => {
+    const older = RELEASE_1_SCHEMA.replace(/,\s*FOREIGN KEY \(agent_id, owner_id\) REFERENCES agents \(id, owner_id\)/, '').replace(
+      /CREATE TRIGGER[\s\S]*?END;/g,
+      '',
+    );
+    expect(older).not.toContain('TRIGGER');
+    const db = openSqlite({ path: await release1Database(older), migrations });
+    const objects = schemaObjects(db.sqlite).map((o) => `${o.type} ${o.name}`);
+    expect(objects).toContain('trigger attachments_same_owner_insert');
+    expect(schemaDrift(db.sqlite, new BetterSqlite3(':memory:'), migrations)).toEqual(["table goals differs from the migrations' definition"]);
+    await db.close();
+  });
+});
+
+describe('migrations on a new database', () => {
+  it('build the same tables, indexes and triggers as schema.sql', () => {
+    const db = openSqlite({ path: ':memory:', migrations });
+    expect(schemaObjects(db.sqlite).length).toBeGreaterThan(10);
+    expect(schemaObjects(db.sqlite)).toEqual(schemaObjects(fromSql(SCHEMA_SQL)));
+    expect(schemaDrift(db.sqlite, new BetterSqlite3(':memory:'), migrations)).toEqual([]);
+  });
+
+  it('record every file in d1_migrations with the DDL wrangler uses', () => {
+    const db = openSqlite({ path: ':memory:', migrations });
+    const ddl = db.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'd1_migrations'").get() as { sql: string };
+    expect(ddl.sql).toBe('CREATE TABLE d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)');
+    expect(db.sqlite.prepare('SELECT name FROM d1_migrations ORDER BY id').pluck().all()).toEqual(names);
+  });
+
+  it('leave neither the changes nor the row of a migration that fails', () => {
+    const db = openSqlite({ path: ':memory:', migrations });
+    const bad = { name: '9999_bad.sql', sql: 'CREATE TABLE half_done (x TEXT);\nINSERT INTO no_such_table VALUES (1);' };
+    expect(() => migrate(db.sqlite, [...migrations, bad])).toThrow(/no_such_table/);
+    expect(db.sqlite.prepare("SELECT 1 FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
+    expect(migrationStatus(db.sqlite, [...migrations, bad]).pending).toEqual(['9999_bad.sql']);
+  });
+
+  it('refuse a database migrated by a newer version, naming the migrations this one does not know', () => {
+    const db = openSqlite({ path: ':memory:', migrations });
+    db.sqlite.prepare('INSERT INTO d1_migrations (name) VALUES (?)').run('9000_from_the_future.sql');
+    expect(migrationStatus(db.sqlite, migrations).unknown).toEqual(['9000_from_the_future.sql']);
+    expect(() => migrate(db.sqlite, migrations)).toThrow('The database was migrated by a newer version (9000_from_the_future.sql unknown here)');
+  });
+
+  it('are applied in numeric order, and a file not named NNNN_name.sql is refused', () => {
+    const sorted = sortMigrations([{ name: '0010_c.sql', sql: '' }, { name: '0002_b.sql', sql: '' }, { name: '0001_a.sql', sql: '' }]);
+    expect(sorted.map((m) => m.name)).toEqual(['0001_a.sql', '0002_b.sql', '0010_c.sql']);
+    expect(() => sortMigrations([{ name: 'initial.sql', sql: '' }])).toThrow(/NNNN_name/);
+  });
+
+  it('hold no BEGIN, COMMIT or SAVEPOINT (D1 refuses them) and zero-padded names', () => {
+    for (const { name, sql } of migrations) {
+      expect(name).toMatch(/^\d{4}_[a-z0-9_]+\.sql$/);
+      expect(sql, name).not.toMatch(/^\s*(BEGIN\s*(TRANSACTION|IMMEDIATE|DEFERRED|EXCLUSIVE)?\s*;|COMMIT|ROLLBACK|END\s+TRANSACTION|SAVEPOINT|RELEASE)\b/im);
+    }
+  });
+});
+
+describe('migrating from several processes at once', () => {
+  const race = async (path: string, processes: number) => {
+    const at = String(Date.now() + 1500);
+    const results = await Promise.all(
+      Array.from({ length: processes }, () => exec(process.execPath, ['--import', 'tsx', 'tests/support/migrate-at.ts', path, at])),
+    );
+    return results.map((r) => JSON.parse(r.stdout.trim()) as string[]);
+  };
+
+  it.each([
+    ['a new file', async () => join(tempDir(), 'new.db')],
+    ['a release-1 file', () => release1Database()],
+  ])('applies each migration once on %s', async (_label, make) => {
+    const path = await make();
+    const applied = await race(path, 3);
+    expect(applied.flat().sort()).toEqual([...names].sort());
+    const db = new BetterSqlite3(path, { readonly: true });
+    expect(db.prepare('SELECT name FROM d1_migrations ORDER BY id').pluck().all()).toEqual(names);
+    expect((db.prepare("SELECT scopes FROM api_keys WHERE scopes = '[\"*\"]'").all() as unknown[]).length).toBe(path.endsWith('v1.db') ? 2 : 0);
+    db.close();
+  }, 60_000);
+});
