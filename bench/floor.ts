@@ -44,18 +44,58 @@ const attach = db.prepare(
 const attachState = db.prepare(
   `select (select "goals"."owner_id" from "goals" where "goals"."id" = ? and "goals"."owner_id" = ?) as "goal_owner", (select "goals"."status" from "goals" where "goals"."id" = ? and "goals"."owner_id" = ?) as "goal_status", (select "agents"."owner_id" from "agents" where "agents"."id" = ? and "agents"."owner_id" = ?) as "agent_owner", (select "attachments"."attached_at" from "attachments" where "attachments"."agent_id" = ? and "attachments"."goal_id" = ?) as "attached_at"`,
 );
-const recordTarget = db.prepare(`select "goals"."owner_id", "goals"."status", "goals"."fields" from "goals" where "goals"."id" = ? and "goals"."owner_id" = ?`);
+const recordTarget = db.prepare(
+  `select "goals"."owner_id", "goals"."status", "goals"."fields", "goals"."targets", "goals"."timezone" from "goals" where "goals"."id" = ? and "goals"."owner_id" = ?`,
+);
 const upsertOutcome = db.prepare(
   `insert into "outcomes" ("id", "owner_id", "goal_id", "agent_id", "conversation_id", "channel_id", "contact_id", "achieved", "field_values", "missing_required", "source", "evaluation", "notes", "occurred_at", "created_at", "updated_at") select ? as "id", "goals"."owner_id", "goals"."id" as "goal_id", "agents"."id" as "agent_id", ? as "conversation_id", ? as "channel_id", ? as "contact_id", ? as "achieved", ? as "field_values", ? as "missing_required", ? as "source", ? as "evaluation", ? as "notes", ? as "occurred_at", ? as "created_at", ? as "updated_at" from "goals" inner join "agents" on "agents"."id" = "goals"."agent_id" and "agents"."owner_id" = "goals"."owner_id" where "goals"."id" = ? and "goals"."owner_id" = ? and "goals"."status" <> ? on conflict ("goal_id", "conversation_id") do update set "agent_id" = "excluded"."agent_id", "channel_id" = "excluded"."channel_id", "contact_id" = "excluded"."contact_id", "achieved" = "excluded"."achieved", "field_values" = "excluded"."field_values", "missing_required" = "excluded"."missing_required", "source" = "excluded"."source", "evaluation" = "excluded"."evaluation", "notes" = "excluded"."notes", "occurred_at" = "excluded"."occurred_at", "updated_at" = "excluded"."updated_at" returning ${OUTCOME}`,
 );
-/** The outcome and its counters (the schema's triggers) in one transaction, as ours writes them in one batch. */
-const recordOutcome = db.transaction((params: unknown[]) => upsertOutcome.all(...params) as Row[]);
 const outcomesByGoal = {
   page: db.prepare(
     `select ${OUTCOME} from "outcomes" where ("outcomes"."owner_id" = ? and "outcomes"."goal_id" = ?) order by "outcomes"."occurred_at" desc, "outcomes"."id" desc limit ? offset ?`,
   ),
   count: db.prepare(`select count(*) as "n" from "outcomes" where ("outcomes"."owner_id" = ? and "outcomes"."goal_id" = ?)`),
 };
+const EVENT = `insert into "events" ("type", "owner_id", "goal_id", "agent_id", "outcome_id", "data", "occurred_at")`;
+const goalCreated = db.prepare(
+  `${EVENT} select 'goal.created' as "type", "goals"."owner_id" as "owner_id", "goals"."id" as "goal_id", "goals"."agent_id" as "agent_id", NULL as "outcome_id", '{}' as "data", ? as "occurred_at" from "goals" where "goals"."id" = ? and changes() > 0`,
+);
+const goalAttached = db.prepare(
+  `${EVENT} select 'goal.attached' as "type", "agents"."owner_id" as "owner_id", "attachments"."goal_id" as "goal_id", "attachments"."agent_id" as "agent_id", NULL as "outcome_id", json_object('replaced_goal_id', attachments.replaced_goal_id) as "data", ? as "occurred_at" from "attachments" inner join "agents" on "agents"."id" = "attachments"."agent_id" where "attachments"."agent_id" = ? and changes() > 0`,
+);
+// The bench's goals have no targets, so no record brings one to target.achieved (ours checks only count targets).
+const outcomeRecorded = db.prepare(
+  `${EVENT} select 'outcome.recorded' as "type", "outcomes"."owner_id" as "owner_id", "outcomes"."goal_id" as "goal_id", "outcomes"."agent_id" as "agent_id", "outcomes"."id" as "outcome_id", json_object(
+            'achieved', CASE outcomes.achieved WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+            'replaced', json(CASE WHEN outcomes.id = ? THEN 'false' ELSE 'true' END)
+          ) as "data", ? as "occurred_at" from "outcomes" where "outcomes"."goal_id" = ? and "outcomes"."conversation_id" = ? and changes() > 0`,
+);
+const sweepEvents = db.prepare(
+  `delete from "events" where "events"."id" in (select "events"."id" from "events" order by "events"."id" asc limit ?) and "events"."occurred_at" < ?`,
+);
+let writes = 0;
+
+/**
+ * A write and its event in one transaction, as ours batches them; after every 100th, up to 500
+ * events older than the 30 days of retention are swept, as ours does.
+ */
+function withEvent(write: BetterSqlite3.Statement, event: BetterSqlite3.Statement) {
+  const both = db.transaction((writeParams: unknown[], eventParams: unknown[]) => {
+    const rows = write.all(...writeParams) as Row[];
+    event.run(...eventParams);
+    return rows;
+  });
+  return (writeParams: unknown[], eventParams: unknown[]): Row[] => {
+    const rows = both.immediate(writeParams, eventParams);
+    writes += 1;
+    if (writes % 100 === 0) sweepEvents.run(500, new Date(Date.now() - 30 * 86_400_000).toISOString());
+    return rows;
+  };
+}
+const createGoal = withEvent(insertGoal, goalCreated);
+const attachGoal = withEvent(attach, goalAttached);
+const recordOutcome = withEvent(upsertOutcome, outcomeRecorded);
+
 /** One pair of statements (page, count) per combination of filters, prepared on first use. */
 const listStatements = new Map<string, { page: BetterSqlite3.Statement; count: BetterSqlite3.Statement }>();
 function listStatementsFor(admin: boolean, has: { owner: boolean; agent: boolean; status: boolean; cursor: boolean }) {
@@ -200,9 +240,10 @@ app.post('/invoke', async (c) => {
     }
     case 'goals.create': {
       if (!can('goals:write')) return forbidden();
+      const id = randomUUID();
       const now = new Date().toISOString();
-      const [row] = insertGoal.all(
-        randomUUID(),
+      const goalParams = [
+        id,
         str(data.name)?.trim(),
         str(data.description) ?? null,
         str(data.status) ?? 'active',
@@ -216,7 +257,8 @@ app.post('/invoke', async (c) => {
         now,
         str(data.agent_id),
         uid,
-      ) as Row[];
+      ];
+      const [row] = createGoal(goalParams, [now, id]);
       return row ? c.json({ success: true, data: toGoal(row, false) }, 201) : notFound();
     }
     case 'goals.attach': {
@@ -224,7 +266,7 @@ app.post('/invoke', async (c) => {
       const goalId = str(data.goalId);
       const agentId = str(data.agentId);
       const now = new Date().toISOString();
-      const [inserted] = attach.all(now, goalId, 'archived', agentId, uid) as Row[];
+      const [inserted] = attachGoal([now, goalId, 'archived', agentId, uid], [now, agentId]);
       if (inserted) return c.json({ success: true, data: inserted });
       const state = attachState.get(goalId, uid, goalId, uid, agentId, uid, agentId, goalId) as Row;
       if (state.goal_owner === null || state.agent_owner === null) return notFound();
@@ -245,9 +287,10 @@ app.post('/invoke', async (c) => {
       const id = randomUUID();
       const now = new Date().toISOString();
       const achieved = data.achieved === true ? 1 : data.achieved === false ? 0 : null;
-      const [row] = recordOutcome([
+      const conversationId = str(data.conversation_id);
+      const outcomeParams = [
         id,
-        str(data.conversation_id),
+        conversationId,
         str(data.channel_id) ?? null,
         str(data.contact_id) ?? null,
         achieved,
@@ -262,7 +305,8 @@ app.post('/invoke', async (c) => {
         goalId,
         uid,
         'archived',
-      ]);
+      ];
+      const [row] = recordOutcome(outcomeParams, [id, now, goalId, conversationId]);
       return row ? c.json({ success: true, data: toOutcome(row) }, row.id === id ? 201 : 200) : notFound();
     }
     case 'outcomes.list': {
