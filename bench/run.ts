@@ -50,7 +50,7 @@ const DEFAULTS: Preset = {
   connections: '32',
   out: 'bench/RESULTS.md',
 };
-/** --quick: the outcome scenarios at 1,000 and 1,000,000 outcomes in about a minute once seeded (seeds are kept). */
+/** --quick: the outcome scenarios at 1,000 and 1,000,000 outcomes in a minute or three once seeded (seeds are kept). */
 const QUICK: Preset = {
   ...DEFAULTS,
   rows: '10000',
@@ -288,25 +288,12 @@ function dropEvents(dbPath: string): void {
   }
 }
 
-const hasEvents = (dbPath: string): boolean => {
-  const db = new BetterSqlite3(dbPath, { readonly: true });
-  try {
-    return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
-  } finally {
-    db.close();
-  }
-};
-
 async function benchSize(size: Size): Promise<SizeReport> {
   mkdirSync(tmp, { recursive: true });
   const seedPath = `${tmp}/seed-${size.rows}-${size.outcomes}-${opts.users}-${opts.agents}.db`;
   const fixture = seeded(seedPath, size);
 
-  let list = scenarios(fixture).filter((s) => !opts.only || opts.only.includes(s.name));
-  if (!hasEvents(seedPath) && list.some((s) => baselinesOf(s).includes('no-events'))) {
-    console.warn('   ! this build has no events table: the no-events comparisons are left out');
-    list = list.map((s) => ({ ...s, against: baselinesOf(s).filter((b) => b !== 'no-events') }));
-  }
+  const list = scenarios(fixture).filter((s) => !opts.only || opts.only.includes(s.name));
   const needed: Who[] = ['ours', ...new Set(list.flatMap(baselinesOf))];
 
   // Each server gets its own copy, so none pays for another's writes (WAL checkpoints).
