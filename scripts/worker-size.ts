@@ -3,10 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { WORKER_BUDGET_KIB as BUDGET_KIB } from './worker-budget.js';
 
-/** The Worker's bundle as `wrangler deploy` would upload it (nothing is uploaded), and its gzipped size. */
-const BUDGET_KIB = 200;
-
+// The Worker's bundle as `wrangler deploy` would upload it (nothing is uploaded), and its gzipped size.
 const outdir = mkdtempSync(join(tmpdir(), 'goalpost-size-'));
 try {
   const run = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir], {

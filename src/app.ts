@@ -6,6 +6,7 @@ import { createEdge, fail, type AppDeps, type HttpEnv } from './http/edge.js';
 import { eventRoutes } from './http/events.js';
 import { addMissingHeaders } from './http/headers.js';
 import { invokeRoutes } from './http/invoke.js';
+import { mcpRoutes } from './http/mcp.js';
 import { requestIdFrom } from './http/request-id.js';
 import { BODY_LIMIT } from './rpc/envelope.js';
 import { ApiError, toApiError } from './rpc/errors.js';
@@ -35,7 +36,8 @@ export function createApp(deps: AppDeps): Hono<HttpEnv> {
       cors({
         origin: deps.config.CORS_ORIGINS,
         allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+        // The MCP headers, for browser-based MCP clients (POST /mcp).
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'MCP-Protocol-Version', 'Mcp-Method', 'Mcp-Name'],
         exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
         maxAge: 600,
       }),
@@ -57,6 +59,7 @@ export function createApp(deps: AppDeps): Hono<HttpEnv> {
   });
   catalogRoutes(app);
   invokeRoutes(app, edge);
+  mcpRoutes(app, edge);
   eventRoutes(app, edge, edge.eventSignal, edge.streamTimings);
   return app;
 }

@@ -16,19 +16,18 @@ async function main(): Promise<void> {
   const db = openDatabaseFile(config.DATABASE_PATH, logger);
   if (db.migrated.length > 0) logger.info('migrated', { database: config.DATABASE_PATH, applied: db.migrated });
 
-  const admin = await bootstrapAdmin(db, config.ADMIN_EMAIL, systemClock, randomIds);
-  if (admin) {
-    console.log(`Created admin user ${config.ADMIN_EMAIL}. Its API key, shown only this once:\n\n  ${admin.key}\n`);
-  }
-
   const llm = createLlm(config, logger);
   const app = createApp({ db, config, logger, llm, clock: systemClock, ids: randomIds });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info('listening', {
-      url: `http://${info.address}:${info.port}`,
-      database: config.DATABASE_PATH,
-      llm: llm ? llm.model : 'off',
-    });
+    // Only once the port is ours: a start that fails (port in use) must not spend the one-time key.
+    bootstrapAdmin(db, config.ADMIN_EMAIL, systemClock, randomIds).then((admin) => {
+      if (admin) console.log(`Created admin user ${config.ADMIN_EMAIL}. Its API key, shown only this once:\n\n  ${admin.key}\n`);
+      logger.info('listening', {
+        url: `http://${info.address}:${info.port}`,
+        database: config.DATABASE_PATH,
+        llm: llm ? llm.model : 'off',
+      });
+    }, (err: unknown) => fail(err instanceof Error ? err.message : String(err)));
   });
 
   server.on('error', (err: NodeJS.ErrnoException) => {

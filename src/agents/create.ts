@@ -9,6 +9,8 @@ export const agentsCreate = defineAction({
   description: 'Creates an agent owned by the caller.',
   scope: 'agents:write',
   id: 'forbidden',
+  destructive: false,
+  naturallyIdempotent: false,
   input: createAgentInput,
   result: agentSchema,
   successStatus: 201,

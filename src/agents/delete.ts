@@ -11,6 +11,8 @@ export const agentsDelete = defineAction({
   description: 'Deletes an agent and its attachment. An agent that still owns goals, or that outcomes name, cannot be deleted.',
   scope: 'agents:write',
   id: 'required',
+  destructive: true,
+  naturallyIdempotent: true,
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {

@@ -10,6 +10,8 @@ export const agentsGet = defineAction({
   description: 'Returns one agent with its attached goal id.',
   scope: 'agents:read',
   id: 'required',
+  destructive: false,
+  naturallyIdempotent: true,
   input: emptyInput,
   result: agentSchema,
   async run({ id }, ctx) {

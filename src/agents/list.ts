@@ -9,6 +9,8 @@ export const agentsList = defineAction({
   description: 'Lists agents newest first, with a total count and cursor or offset paging.',
   scope: 'agents:read',
   id: 'forbidden',
+  destructive: false,
+  naturallyIdempotent: true,
   input: listAgentsInput,
   result: agentPageSchema,
   aliases: { owner_id: 'ownerId' },

@@ -10,6 +10,8 @@ export const agentsUpdate = defineAction({
   description: 'Changes the name and/or description of an agent.',
   scope: 'agents:write',
   id: 'required',
+  destructive: true,
+  naturallyIdempotent: true,
   input: updateAgentInput,
   result: agentSchema,
   async run({ id, data }, ctx) {

@@ -12,8 +12,8 @@ import {
 } from 'kysely';
 import { setBounded } from '../platform/bounded-map.js';
 import type { Logger } from '../platform/logger.js';
-import { sqlTimings } from './query-log.js';
 import { migrate, type Migration } from './migrate.js';
+import { sqlTimings } from './query-log.js';
 import type { Database, Db } from './types.js';
 
 /** Distinct statement texts kept prepared; the API sends a few dozen shapes, so this is never reached in use. */
@@ -119,13 +119,13 @@ export interface SqliteOptions {
   logger?: Logger | undefined;
 }
 
-/** Opens (and when new, creates) the embedded database with the settings every connection needs. */
 export type SqliteDb = Db & {
   readonly sqlite: BetterSqlite3.Database;
   /** The migrations this open applied (none when the file was current). */
   readonly migrated: readonly string[];
 };
 
+/** Opens (and when new, creates) the embedded database with the settings every connection needs. */
 export function openSqlite({ path, migrations, mustExist = false, onQuery, logger }: SqliteOptions): SqliteDb {
   const sqlite = new BetterSqlite3(path, { fileMustExist: mustExist });
   // Before anything else: two processes opening a new file both switch it to WAL, and one waits.

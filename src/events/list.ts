@@ -9,6 +9,8 @@ export const eventsList = defineAction({
     'The feed of changes, oldest first: pass `next_after` back as `after` to keep following. GET /events streams the same feed as Server-Sent Events.',
   scope: 'events:read',
   id: 'forbidden',
+  destructive: false,
+  naturallyIdempotent: true,
   input: listEventsInput,
   result: eventFeedSchema,
   aliases: { goal_id: 'goalId', agent_id: 'agentId', owner_id: 'ownerId' },

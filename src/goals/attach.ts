@@ -12,6 +12,8 @@ export const goalsAttach = defineAction({
     "Attaches a goal to an agent, replacing the agent's previous goal in one atomic step. The goal must not be archived and both must have the same owner.",
   scope: 'goals:write',
   id: 'forbidden',
+  destructive: false,
+  naturallyIdempotent: true,
   input: attachInput,
   result: attachmentSchema,
   aliases: { goal_id: 'goalId', agent_id: 'agentId' },

@@ -13,6 +13,8 @@ export const goalsCreate = defineAction({
     "Creates a goal on one of the caller's agents; the goal belongs to that agent's owner. Targets get ids; the first is primary unless one is marked.",
   scope: 'goals:write',
   id: 'forbidden',
+  destructive: false,
+  naturallyIdempotent: false,
   input: createGoalInput,
   result: goalSchema,
   aliases: { agentId: 'agent_id', channelId: 'channel_id' },

@@ -10,6 +10,8 @@ export const goalsDelete = defineAction({
   description: 'Deletes a goal and detaches it from every agent it was attached to.',
   scope: 'goals:write',
   id: 'required',
+  destructive: true,
+  naturallyIdempotent: true,
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {

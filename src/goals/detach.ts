@@ -11,6 +11,8 @@ export const goalsDetach = defineAction({
   description: "Detaches the agent's goal (only if it is `goalId`, when given).",
   scope: 'goals:write',
   id: 'forbidden',
+  destructive: true,
+  naturallyIdempotent: true,
   input: detachInput,
   result: detachResultSchema,
   aliases: { goal_id: 'goalId', agent_id: 'agentId' },

@@ -98,6 +98,8 @@ export const goalsGenerate = defineAction({
     'Suggests a draft goal (name, description, priority, lead-info fields, tags) from a plain description, with the configured LLM. Nothing is saved: pass the suggestion to create. The request is fully checked (400, 404) before the LLM is: 503 AI_NOT_CONFIGURED comes after.',
   scope: 'goals:write',
   id: 'forbidden',
+  destructive: false,
+  naturallyIdempotent: false,
   input: generateGoalInput,
   result: generateResultSchema,
   aliases: { agent_id: 'agentId' },

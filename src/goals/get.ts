@@ -10,6 +10,8 @@ export const goalsGet = defineAction({
   description: 'Returns one goal; with include: ["progress"], its progress as of now (no history).',
   scope: 'goals:read',
   id: 'required',
+  destructive: false,
+  naturallyIdempotent: true,
   input: getGoalInput,
   result: goalSchema,
   async run({ id, data }, ctx) {

@@ -11,6 +11,8 @@ export const goalsList = defineAction({
     'Lists goals newest first, with filters, a total count and cursor or offset paging; include: ["progress"] adds each goal\'s progress (two more statements for the whole page).',
   scope: 'goals:read',
   id: 'forbidden',
+  destructive: false,
+  naturallyIdempotent: true,
   input: listGoalsInput,
   result: goalPageSchema,
   aliases: { agent_id: 'agentId', owner_id: 'ownerId', channel_id: 'channelId' },

@@ -11,6 +11,8 @@ export const goalsProgress = defineAction({
     "How the goal is doing against each target as of `at` (default now): the window containing it in the goal's time zone, counts, rate, pace and status, and optionally past windows.",
   scope: 'goals:read',
   id: 'required',
+  destructive: false,
+  naturallyIdempotent: true,
   input: progressInput,
   result: progressSchema,
   async run({ id, data }, ctx) {

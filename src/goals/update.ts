@@ -13,6 +13,8 @@ export const goalsUpdate = defineAction({
     'Changes any of name, description, status, priority, agent_id, fields, channel_id, tags, timezone and targets (fields, tags and targets replace their lists; replaced targets get new ids).',
   scope: 'goals:write',
   id: 'required',
+  destructive: true,
+  naturallyIdempotent: true,
   input: updateGoalInput,
   result: goalSchema,
   aliases: { agentId: 'agent_id', channelId: 'channel_id' },

@@ -10,6 +10,8 @@ export const outcomesDelete = defineAction({
   description: "Deletes an outcome; it leaves its goal's progress at once.",
   scope: 'outcomes:write',
   id: 'required',
+  destructive: true,
+  naturallyIdempotent: true,
   input: emptyInput,
   result: deletedSchema,
   async run({ id }, ctx) {

@@ -10,6 +10,8 @@ export const outcomesGet = defineAction({
   description: 'Returns one outcome.',
   scope: 'outcomes:read',
   id: 'required',
+  destructive: false,
+  naturallyIdempotent: true,
   input: emptyInput,
   result: outcomeSchema,
   async run({ id }, ctx) {

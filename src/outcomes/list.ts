@@ -10,6 +10,8 @@ export const outcomesList = defineAction({
     'Lists outcomes newest occurred_at first, with filters (from inclusive, to exclusive; achieved null = no verdict), a total count and cursor or offset paging.',
   scope: 'outcomes:read',
   id: 'forbidden',
+  destructive: false,
+  naturallyIdempotent: true,
   input: listOutcomesInput,
   result: outcomePageSchema,
   aliases: {

@@ -26,6 +26,8 @@ export const outcomesRecord = defineAction({
     'Records the outcome of one conversation for a goal: 201 when new, 200 when it replaced the outcome of the same (goal_id, conversation_id), which keeps its id and created_at. Values are checked against the goal\'s lead-info fields.',
   scope: 'outcomes:write',
   id: 'forbidden',
+  destructive: false,
+  naturallyIdempotent: true,
   input: recordOutcomeInput,
   result: outcomeSchema,
   aliases: RECORD_ALIASES,

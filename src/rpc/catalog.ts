@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { allPresent, type JsonSchema, publishedRule, recordId, TEXT_PATTERNS } from './common-schemas.js';
 import type { ActionSpec, IdRule } from './define-action.js';
 import { BODY_LIMIT, envelopeSchema, MAX_BATCH } from './envelope.js';
+import { IDEMPOTENCY_KEY_JSON_SCHEMA } from './idempotency.js';
 import { ERROR_CODES, ERROR_CODE_LIST, ERROR_MEANINGS, type ErrorBody, type ErrorCode } from './errors.js';
 import { actions } from './registry.js';
 
@@ -153,6 +154,12 @@ export interface Catalog {
 
 const envelopeKeyDescription = (key: 'id' | 'admin'): string | undefined => envelopeSchema.shape[key].description;
 
+/** The envelope's `id` and `admin` as every action's envelope publishes them (MCP tools take them as arguments). */
+export const envelopeKeySchemas = (): { id: JsonSchema; admin: JsonSchema } => ({
+  id: { ...jsonSchema(recordId, 'input'), description: envelopeKeyDescription('id') },
+  admin: { type: 'boolean', description: envelopeKeyDescription('admin') },
+});
+
 /**
  * The exact request body of one action: const resource and action, its id rule, its `data`; one
  * variant per admin mode when admin mode takes more keys. `dataRequired` is read from the schema
@@ -165,7 +172,7 @@ function actionEnvelope(spec: ActionSpec, generated: JsonSchema, input: JsonSche
     properties: {
       resource: { const: spec.resource },
       action: { const: spec.action },
-      ...(spec.id === 'required' ? { id: { ...jsonSchema(recordId, 'input'), description: envelopeKeyDescription('id') } } : {}),
+      ...(spec.id === 'required' ? { id: envelopeKeySchemas().id } : {}),
       data,
       admin: { type: 'boolean', ...admin, description: envelopeKeyDescription('admin') },
     },
@@ -326,7 +333,7 @@ function buildOpenApi(catalog: Catalog): JsonSchema {
               in: 'header',
               required: false,
               description: 'For idempotent actions (not a batch): the same key with the same request replays the first answer for 24 hours; with another request it is a CONFLICT.',
-              schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+              schema: IDEMPOTENCY_KEY_JSON_SCHEMA,
             },
             {
               name: 'X-Request-Id',

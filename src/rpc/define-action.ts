@@ -38,6 +38,16 @@ export interface ActionSpec<
   successStatus?: 200 | 201;
   /** Whether an `Idempotency-Key` header is honoured. */
   idempotent?: boolean;
+  /**
+   * Whether a call may overwrite or remove what exists (update, delete, detach); false for reads and
+   * for writes that only add. Published as the MCP tool's `destructiveHint`; every action states it.
+   */
+  destructive?: boolean;
+  /**
+   * Whether repeating the same call changes nothing more, without any Idempotency-Key (reads,
+   * update, delete, attach, detach); false for create and LLM calls. The MCP `idempotentHint`.
+   */
+  naturallyIdempotent?: boolean;
   /** A per-user budget each call spends once its input is valid (429 RATE_LIMITED when empty). */
   budget?: BudgetName;
   run(args: ActionArgs<z.output<I>, Id>, ctx: ActionContext): Promise<z.input<O> | WithStatus<z.input<O>>>;

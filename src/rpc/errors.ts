@@ -26,7 +26,7 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   UNAUTHORIZED: 'Missing, malformed, unknown, revoked or expired credentials (one identical body for all).',
   FORBIDDEN: "The credential lacks the action's scope, or admin mode without the admin role.",
   NOT_FOUND: "No such record for this caller: another owner's record is reported like a missing one.",
-  METHOD_NOT_ALLOWED: 'A method other than POST on /invoke.',
+  METHOD_NOT_ALLOWED: 'A method other than POST on /invoke or /mcp.',
   CONFLICT: 'A state rule is broken, or an idempotency key was reused with a different request.',
   PAYLOAD_TOO_LARGE: 'The body is over the limit, chunked or not.',
   RATE_LIMITED: "Over the caller's budget; wait for Retry-After seconds.",

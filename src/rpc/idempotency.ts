@@ -16,11 +16,14 @@ export const IDEMPOTENCY_LOCK_MS = 60 * 1000;
 
 const KEY_PATTERN = /^[\x20-\x7E]{1,255}$/;
 
-/** The `Idempotency-Key` header: absent, or 1–255 printable ASCII characters. */
-export function parseIdempotencyKey(header: string | undefined): string | undefined {
+/** The same rule as a JSON Schema: the catalog's header parameter, the MCP tools' `idempotency_key`. */
+export const IDEMPOTENCY_KEY_JSON_SCHEMA = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' } as const;
+
+/** The `Idempotency-Key` header (or `path`, where else it came from): absent, or 1–255 printable ASCII characters. */
+export function parseIdempotencyKey(header: string | undefined, path = 'Idempotency-Key'): string | undefined {
   if (header === undefined) return undefined;
   if (!KEY_PATTERN.test(header)) {
-    throw validationError([{ path: 'Idempotency-Key', message: 'Must be 1 to 255 printable ASCII characters.' }]);
+    throw validationError([{ path, message: 'Must be 1 to 255 printable ASCII characters.' }]);
   }
   return header;
 }

@@ -43,7 +43,7 @@ describe('npm run cli -- --help', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
-  });
+  }, 60_000);
 });
 
 describe('npm run cli -- db', () => {
@@ -59,7 +59,7 @@ describe('npm run cli -- db', () => {
     expect(after.applied.map((a: { name: string }) => a.name)).toEqual(names);
     expect(after).toMatchObject({ pending: [], drift: [] });
     expect(json((await runCli(path, 'db', 'migrate')).stdout)).toEqual({ database: path, applied: [], pending: [] });
-  });
+  }, 60_000);
 
   it('status says a release-1 file will be adopted, and changes nothing in it', async () => {
     const path = join(tempDir(), 'v1.db');
@@ -72,7 +72,7 @@ describe('npm run cli -- db', () => {
     expect(untouched.prepare("SELECT 1 FROM sqlite_master WHERE name = 'd1_migrations'").get()).toBeUndefined();
     untouched.close();
     expect(json((await runCli(path, 'db', 'migrate')).stdout).applied).toEqual(names);
-  });
+  }, 60_000);
 
   it('status and backup refuse a database that does not exist (exit 2) instead of creating an empty one', async () => {
     const dir = tempDir();
@@ -81,7 +81,7 @@ describe('npm run cli -- db', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain('No database at');
     }
-  });
+  }, 60_000);
 
   it('backup writes a consistent copy of a database the server is writing to, and refuses to overwrite a file', async () => {
     const dir = tempDir();

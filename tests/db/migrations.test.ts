@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { hashKey } from '../../src/auth/api-keys.js';
 import { SCOPES, decodeKeyScopes, grantedScopes, hasScope } from '../../src/auth/scopes.js';
 import { parseConfig } from '../../src/config.js';
 import { migrate, migrationStatus, schemaDrift, schemaObjects, sortMigrations } from '../../src/db/migrate.js';
-import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
+import { openSqlite, readMigrations, type SqliteDb } from '../../src/db/sqlite.js';
 import { tempDir } from '../support/server-process.js';
 
 const exec = promisify(execFile);
@@ -69,16 +69,29 @@ const TABLES = ['users', 'api_keys', 'agents', 'goals', 'attachments', 'idempote
 const rows = (sqlite: BetterSqlite3.Database) =>
   Object.fromEntries(TABLES.map((t) => [t, sqlite.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all() as Record<string, unknown>[]]));
 
-const fromSql = (sql: string) => {
+/** The normalised schema objects a SQL script makes, on a scratch database. */
+const schemaOf = (sql: string) => {
   const db = new BetterSqlite3(':memory:');
   db.exec(sql);
-  return db;
+  const objects = schemaObjects(db);
+  db.close();
+  return objects;
+};
+
+/** schemaDrift with its scratch database closed after. */
+const drift = (sqlite: BetterSqlite3.Database) => {
+  const scratch = new BetterSqlite3(':memory:');
+  const found = schemaDrift(sqlite, scratch, migrations);
+  scratch.close();
+  return found;
 };
 
 describe('migrations on a release-1 database', () => {
   it('adopts it: 0001 is recorded, the later ones applied, and every row is still there', async () => {
     const path = await release1Database();
-    const before = rows(new BetterSqlite3(path, { readonly: true }));
+    const v1 = new BetterSqlite3(path, { readonly: true });
+    const before = rows(v1);
+    v1.close();
     const db = openSqlite({ path, migrations });
     expect(db.migrated).toEqual(names);
     expect(migrationStatus(db.sqlite, migrations)).toMatchObject({ pending: [], adoptable: false });
@@ -161,7 +174,7 @@ describe('migrations on a release-1 database', () => {
 
   it('ends with the schema of schema.sql', async () => {
     const db = openSqlite({ path: await release1Database(), migrations });
-    expect(schemaObjects(db.sqlite)).toEqual(schemaObjects(fromSql(SCHEMA_SQL)));
+    expect(schemaObjects(db.sqlite)).toEqual(schemaOf(SCHEMA_SQL));
     await db.close();
   });
 
@@ -174,28 +187,38 @@ describe('migrations on a release-1 database', () => {
     const db = openSqlite({ path: await release1Database(older), migrations });
     const objects = schemaObjects(db.sqlite).map((o) => `${o.type} ${o.name}`);
     expect(objects).toContain('trigger attachments_same_owner_insert');
-    expect(schemaDrift(db.sqlite, new BetterSqlite3(':memory:'), migrations)).toEqual(["table goals differs from the migrations' definition"]);
+    expect(drift(db.sqlite)).toEqual(["table goals differs from the migrations' definition"]);
     await db.close();
   });
 });
 
 describe('migrations on a new database', () => {
-  it('build the same tables, indexes and triggers as schema.sql', () => {
+  const opened: SqliteDb[] = [];
+  const fresh = () => {
     const db = openSqlite({ path: ':memory:', migrations });
+    opened.push(db);
+    return db;
+  };
+  afterAll(async () => {
+    await Promise.all(opened.map((db) => db.close()));
+  });
+
+  it('build the same tables, indexes and triggers as schema.sql', () => {
+    const db = fresh();
     expect(schemaObjects(db.sqlite).length).toBeGreaterThan(10);
-    expect(schemaObjects(db.sqlite)).toEqual(schemaObjects(fromSql(SCHEMA_SQL)));
-    expect(schemaDrift(db.sqlite, new BetterSqlite3(':memory:'), migrations)).toEqual([]);
+    expect(schemaObjects(db.sqlite)).toEqual(schemaOf(SCHEMA_SQL));
+    expect(drift(db.sqlite)).toEqual([]);
   });
 
   it('record every file in d1_migrations with the DDL wrangler uses', () => {
-    const db = openSqlite({ path: ':memory:', migrations });
+    const db = fresh();
     const ddl = db.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'd1_migrations'").get() as { sql: string };
     expect(ddl.sql).toBe('CREATE TABLE d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)');
     expect(db.sqlite.prepare('SELECT name FROM d1_migrations ORDER BY id').pluck().all()).toEqual(names);
   });
 
   it('leave neither the changes nor the row of a migration that fails', () => {
-    const db = openSqlite({ path: ':memory:', migrations });
+    const db = fresh();
     const bad = { name: '9999_bad.sql', sql: 'CREATE TABLE half_done (x TEXT);\nINSERT INTO no_such_table VALUES (1);' };
     expect(() => migrate(db.sqlite, [...migrations, bad])).toThrow(/no_such_table/);
     expect(db.sqlite.prepare("SELECT 1 FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
@@ -203,7 +226,7 @@ describe('migrations on a new database', () => {
   });
 
   it('refuse a database migrated by a newer version, naming the migrations this one does not know', () => {
-    const db = openSqlite({ path: ':memory:', migrations });
+    const db = fresh();
     db.sqlite.prepare('INSERT INTO d1_migrations (name) VALUES (?)').run('9000_from_the_future.sql');
     expect(migrationStatus(db.sqlite, migrations).unknown).toEqual(['9000_from_the_future.sql']);
     expect(() => migrate(db.sqlite, migrations)).toThrow('The database was migrated by a newer version (9000_from_the_future.sql unknown here)');

@@ -65,7 +65,7 @@ describe('outcome events', () => {
     expect(achieved).toMatchObject({
       goal_id: goal.id,
       outcome_id: second.id,
-      data: { target_id: target.id, window: { start: `${day}T00:00:00.000Z`, end: expect.any(String) }, achieved: 2, target_count: 2 },
+      data: { target_id: target?.id, window: { start: `${day}T00:00:00.000Z`, end: expect.any(String) }, achieved: 2, target_count: 2 },
     });
   });
 
