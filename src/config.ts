@@ -19,6 +19,7 @@ const configSchema = z
   JWT_AUDIENCE: optionalText,
   RATE_LIMIT_PER_MINUTE: count(600),
   GENERATE_PER_MINUTE: count(10),
+  EVALUATE_PER_MINUTE: count(60),
   CORS_ORIGINS: z
     .string()
     .optional()

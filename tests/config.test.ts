@@ -10,6 +10,7 @@ describe('parseConfig', () => {
       DATABASE_PATH: './data/goalpost.db',
       RATE_LIMIT_PER_MINUTE: 600,
       GENERATE_PER_MINUTE: 10,
+      EVALUATE_PER_MINUTE: 60,
       OPENAI_MODEL: 'gpt-4o-mini',
       OPENAI_TIMEOUT_MS: 20_000,
       JWT_SECRET: null,

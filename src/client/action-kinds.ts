@@ -30,6 +30,7 @@ export const ACTION_KINDS = {
   'outcomes.get': 'read',
   'outcomes.list': 'read',
   'outcomes.delete': 'write',
+  'outcomes.evaluate': 'idempotent',
   'events.list': 'read',
 } as const satisfies Record<ActionKey, ActionKind>;
 

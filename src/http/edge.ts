@@ -22,6 +22,7 @@ export type AppConfig = Pick<
   | 'JWT_AUDIENCE'
   | 'RATE_LIMIT_PER_MINUTE'
   | 'GENERATE_PER_MINUTE'
+  | 'EVALUATE_PER_MINUTE'
   | 'CORS_ORIGINS'
   | 'EVENTS_RETENTION_DAYS'
 >;
@@ -80,7 +81,10 @@ export function createEdge(deps: AppDeps): Edge {
     clock,
     ids: deps.ids ?? randomIds,
     logger,
-    budgets: { generate: createRateLimiter({ limit: deps.config.GENERATE_PER_MINUTE, clock }) },
+    budgets: {
+      generate: createRateLimiter({ limit: deps.config.GENERATE_PER_MINUTE, clock }),
+      evaluate: createRateLimiter({ limit: deps.config.EVALUATE_PER_MINUTE, clock }),
+    },
   };
   const authenticate = createAuthenticator({
     db: deps.db,

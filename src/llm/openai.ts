@@ -13,8 +13,15 @@ export type LlmConfig = Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPE
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 /** Keyless servers (Ollama, llama.cpp) ignore the key, but the SDK needs a string. */
 const PLACEHOLDER_KEY = 'unused';
-export const TEMPERATURE = 0.5;
 export const MAX_RETRIES = 2;
+
+/**
+ * OpenAI refuses `max_tokens` for its newer models and both keys at once; Ollama reads only
+ * `max_tokens` (ollama/ollama#7125), as vLLM and llama.cpp also do. So the key follows the server.
+ */
+export type TokenCapKey = 'max_completion_tokens' | 'max_tokens';
+export const tokenCapKeyFor = (baseURL: string): TokenCapKey =>
+  URL.canParse(baseURL) && new URL(baseURL).hostname === 'api.openai.com' ? 'max_completion_tokens' : 'max_tokens';
 
 /**
  * The LLM of the configuration, or null when none is configured (neither a key nor a base URL):
@@ -47,6 +54,8 @@ export interface OpenAiOptions {
   model: string;
   /** One deadline for the whole call: every attempt and every wait between them. */
   timeoutMs: number;
+  /** Which key carries the answer's token cap; by default the one `baseURL`'s server reads. */
+  tokenCapKey?: TokenCapKey;
   /** At `debug`, one line per completion: model, latency, tokens. */
   logger?: Logger;
 }
@@ -62,6 +71,7 @@ export function createOpenAiLlm(options: OpenAiOptions): LlmPort {
     timeout: options.timeoutMs,
     maxRetries: 0,
   });
+  const capKey = options.tokenCapKey ?? tokenCapKeyFor(options.baseURL);
   const logger = options.logger ?? silentLogger;
   const baseUrl = displayUrl(options.baseURL);
   return {
@@ -70,8 +80,8 @@ export function createOpenAiLlm(options: OpenAiOptions): LlmPort {
     async completeJson(request) {
       const body = {
         model: options.model,
-        temperature: TEMPERATURE,
-        max_completion_tokens: request.maxOutputTokens,
+        temperature: request.temperature,
+        [capKey]: request.maxOutputTokens,
         response_format: responseFormat(request.schema, request.schemaName),
         messages: [
           { role: 'system' as const, content: request.instructions },

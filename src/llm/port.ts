@@ -12,6 +12,8 @@ export interface JsonRequest {
   schema: z.ZodType;
   /** Cap on the tokens of the answer. */
   maxOutputTokens: number;
+  /** Sampling temperature: 0 for judgements that must repeat, higher for suggestions. */
+  temperature: number;
   /** Ties the port's debug line to the request's access-log line. */
   requestId?: string;
 }

@@ -6,7 +6,7 @@ import type { ActionContext } from './context.js';
 export type IdRule = 'required' | 'forbidden';
 
 /** Per-user budgets that costly actions spend on top of the general rate limit; sized from config. */
-export type BudgetName = 'generate';
+export type BudgetName = 'generate' | 'evaluate';
 
 export interface ActionArgs<Input, Id extends IdRule> {
   id: Id extends 'required' ? string : undefined;
@@ -48,7 +48,7 @@ export interface ActionSpec<
    * update, delete, attach, detach); false for create and LLM calls. The MCP `idempotentHint`.
    */
   naturallyIdempotent?: boolean;
-  /** A per-user budget each call spends once its input is valid (429 RATE_LIMITED when empty). */
+  /** A per-user budget that each LLM call of the action spends (429 RATE_LIMITED when empty); replays are free. */
   budget?: BudgetName;
   run(args: ActionArgs<z.output<I>, Id>, ctx: ActionContext): Promise<z.input<O> | WithStatus<z.input<O>>>;
 }

@@ -1,6 +1,8 @@
 import type { Principal } from '../auth/principal.js';
 import { hasScope } from '../auth/scopes.js';
+import type { LlmPort } from '../llm/port.js';
 import { isPlainObject } from '../platform/objects.js';
+import type { RateLimiter } from '../platform/rate-limit.js';
 import { recordId } from './common-schemas.js';
 import type { ActionContext, Services } from './context.js';
 import { WithStatus, type ActionSpec } from './define-action.js';
@@ -111,11 +113,27 @@ export function parseInput(spec: ActionSpec, data: unknown, adminMode: boolean):
   return parsed.data;
 }
 
-export function contextFor(envelope: Envelope, call: Call, services: Services): ActionContext {
+/**
+ * The LLM as an action with a budget sees it: each completion spends one unit first (429 when
+ * none is left), so only a request that reaches the model pays, not one refused by a 404 or 409.
+ */
+function metered(llm: LlmPort, budget: RateLimiter, userId: string): LlmPort {
+  return {
+    model: llm.model,
+    baseUrl: llm.baseUrl,
+    completeJson(request) {
+      const spent = budget.take(userId);
+      return spent.allowed ? llm.completeJson(request) : Promise.reject(rateLimited(spent.resetSeconds));
+    },
+  };
+}
+
+export function contextFor(envelope: Envelope, call: Call, services: Services, budget?: RateLimiter): ActionContext {
   return {
     ...services,
     principal: call.principal,
     access: { userId: call.principal.userId, all: envelope.admin === true },
+    llm: budget && services.llm ? metered(services.llm, budget, call.principal.userId) : services.llm,
     requestId: call.requestId,
   };
 }
@@ -131,11 +149,9 @@ export async function dispatch(raw: unknown, call: Call, services: Services): Pr
   if (before && !before.allowed) throw rateLimited(before.resetSeconds);
   authorize(spec, envelope, call.principal);
   const data = parseInput(spec, envelope.data, envelope.admin === true);
-  // The budget is spent only by a real run: an idempotent replay costs nothing.
+  // The budget is spent by the model call itself: an idempotent replay never makes one.
   const run = async (): Promise<Success> => {
-    const spent = budget?.take(call.principal.userId);
-    if (spent && !spent.allowed) throw rateLimited(spent.resetSeconds);
-    const out = await spec.run({ id: envelope.id, data }, contextFor(envelope, call, services));
+    const out = await spec.run({ id: envelope.id, data }, contextFor(envelope, call, services, budget));
     return out instanceof WithStatus ? { status: out.status, data: out.data } : { status: spec.successStatus ?? 200, data: out };
   };
   if (call.idempotencyKey === undefined || spec.idempotent !== true) return run();

@@ -17,6 +17,7 @@ import { outcomesDelete } from '../outcomes/delete.js';
 import { outcomesGet } from '../outcomes/get.js';
 import { outcomesList } from '../outcomes/list.js';
 import { outcomesRecord } from '../outcomes/record.js';
+import { outcomesEvaluate } from '../outcomes/evaluate.js';
 import type { ActionSpec } from './define-action.js';
 
 /** Every action of the API: the dispatcher's table, the catalog and the typed client's source. */
@@ -39,6 +40,7 @@ export const actions = [
   outcomesGet,
   outcomesList,
   outcomesDelete,
+  outcomesEvaluate,
   eventsList,
 ] as const;
 

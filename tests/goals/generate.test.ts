@@ -58,7 +58,9 @@ describe('goals.generate with a working model', () => {
     expect(fake.requests).toHaveLength(1);
     const [request] = fake.requests;
     expect(request?.path).toBe('/v1/chat/completions');
-    expect(request?.body).toMatchObject({ model: 'test-model', temperature: 0.5, max_completion_tokens: expect.any(Number) });
+    expect(request?.body).toMatchObject({ model: 'test-model', temperature: 0.5, max_tokens: expect.any(Number) });
+    // A compatible server gets the cap as max_tokens only (Ollama ignores max_completion_tokens).
+    expect(request?.body).not.toHaveProperty('max_completion_tokens');
     const format = request?.body.response_format;
     expect(format.type).toBe('json_schema');
     expect(format.json_schema.strict).toBe(true);
@@ -495,6 +497,16 @@ describe('goals.generate budget (GENERATE_PER_MINUTE)', () => {
     expect((await generate(user, { description: DESCRIPTION })).status).toBe(200);
     // The contract's order: 429 comes before 403 and the 400 for data.
     expect((await generate(user, { description: '' })).status).toBe(429);
+  });
+
+  it('spends nothing on a request refused before the model call (unknown agent, no LLM)', async () => {
+    const budgeted = await createHarness({ env: { ...llmEnv, GENERATE_PER_MINUTE: '1' } });
+    const { user } = await userWithAgent(budgeted);
+    fake.fallback(completion(draft));
+
+    expect((await generate(user, { description: DESCRIPTION, agentId: crypto.randomUUID() })).status).toBe(404);
+    expect((await generate(user, { description: DESCRIPTION })).status).toBe(200);
+    expect((await generate(user, { description: DESCRIPTION })).status).toBe(429);
   });
 
   it('leaves other actions out of the generate budget', async () => {

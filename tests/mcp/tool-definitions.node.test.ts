@@ -10,7 +10,13 @@ import { argumentsOf } from './support.js';
 const specs = actions as readonly ActionSpec[];
 const isRead = (spec: ActionSpec) => spec.scope.endsWith(':read');
 const ajv = new Ajv2020({ strict: true, allErrors: true, validateFormats: false });
-const ids = (): Fixture => ({ user: null as never, agentId: crypto.randomUUID(), goalId: crypto.randomUUID(), spareAgentId: crypto.randomUUID(), outcomeId: crypto.randomUUID() });
+const ids = (): Fixture => ({
+  user: null as never,
+  agentId: crypto.randomUUID(),
+  goalId: crypto.randomUUID(),
+  spareAgentId: crypto.randomUUID(),
+  outcomeId: crypto.randomUUID(),
+});
 
 /** DESIGN section 8, by action name: a write not named here has not been decided yet. */
 const DESTRUCTIVE_WRITES = ['update', 'delete', 'detach'];

@@ -6,13 +6,18 @@ import type { ActionSpec } from '../../src/rpc/define-action.js';
 import { ERROR_CODES } from '../../src/rpc/errors.js';
 import { actions } from '../../src/rpc/registry.js';
 import type { Catalog, CatalogAction } from '../../src/rpc/catalog.js';
-import { completion, startFakeOpenAi } from '../support/fake-openai.js';
+import { bySchemaName, completion, startFakeOpenAi } from '../support/fake-openai.js';
 import { createHarness } from '../support/harness.js';
 import { actionKey, makeFixture, samples } from '../support/samples.js';
 
-// A model that always answers with a valid draft, so generate succeeds like the other actions.
+// A model that always answers validly, so generate and evaluate succeed like the other actions.
 const fake = await startFakeOpenAi();
-fake.fallback(completion({ name: 'Book a meeting', description: null, priority: 5, fields: [] }));
+fake.fallback(
+  bySchemaName({
+    goal_suggestion: completion({ name: 'Book a meeting', description: null, priority: 5, fields: [] }),
+    conversation_evaluation: completion({ verdict: 'unknown', rationale: 'Too short to tell.', confidence: 0.5, values: [] }),
+  }),
+)
 afterAll(() => fake.close());
 const h = await createHarness({ env: { OPENAI_BASE_URL: fake.url } });
 

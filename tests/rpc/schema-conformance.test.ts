@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Catalog, CatalogAction } from '../../src/rpc/catalog.js';
 import { actions } from '../../src/rpc/registry.js';
-import { completion, startFakeOpenAi } from '../support/fake-openai.js';
+import { bySchemaName, completion, startFakeOpenAi } from '../support/fake-openai.js';
 import { createHarness, type TestUser } from '../support/harness.js';
 import { actionKey, makeFixture, samples, type Fixture } from '../support/samples.js';
 
@@ -14,9 +14,14 @@ import { actionKey, makeFixture, samples, type Fixture } from '../support/sample
  */
 
 const fake = await startFakeOpenAi();
-fake.fallback(completion({ name: 'Book a meeting', description: null, priority: 5, fields: [] }));
+fake.fallback(
+  bySchemaName({
+    goal_suggestion: completion({ name: 'Book a meeting', description: null, priority: 5, fields: [] }),
+    conversation_evaluation: completion({ verdict: 'unknown', rationale: 'Too short to tell.', confidence: 0.5, values: [] }),
+  }),
+);
 afterAll(() => fake.close());
-const h = await createHarness({ env: { OPENAI_BASE_URL: fake.url, GENERATE_PER_MINUTE: '100000' } });
+const h = await createHarness({ env: { OPENAI_BASE_URL: fake.url, GENERATE_PER_MINUTE: '100000', EVALUATE_PER_MINUTE: '100000' } });
 
 const catalog = (await (await h.request('/schema')).json()) as Catalog;
 const entries = Object.values(catalog.resources).flatMap((r) => Object.values(r.actions));
@@ -112,8 +117,17 @@ function arbitraryOf(schema: Schema, key: string, hint: StringHint): fc.Arbitrar
     case 'object': {
       const properties = isSchema(schema.properties) ? schema.properties : {};
       const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
-      const record = Object.fromEntries(Object.entries(properties).filter(([, s]) => isSchema(s)).map(([k, s]) => [k, arbitraryOf(s as Schema, k, hint)]));
-      return fc.record(record, { requiredKeys: required });
+      // Each optional key present one time in two (fast-check's own odds are higher): inputs with
+      // exclusive keys (aliases, evaluate's goal_id or agent_id) stay likely enough to be valid.
+      const record = Object.fromEntries(
+        Object.entries(properties)
+          .filter(([, s]) => isSchema(s))
+          .map(([k, s]) => {
+            const value = arbitraryOf(s as Schema, k, hint);
+            return [k, required.includes(k) ? value : fc.option(value, { nil: undefined, freq: 2 })];
+          }),
+      );
+      return fc.record(record);
     }
     default:
       throw new Error(`the generator does not know ${JSON.stringify(schema).slice(0, 120)}`);
@@ -126,7 +140,8 @@ const CLOCK_START = Date.parse('2026-01-01T00:00:00.000Z');
 /**
  * The rules published in prose only (JSON Schema cannot say them): a goal's field keys are unique;
  * at most one target is primary; a total target's deadline is not before its start (the goal's
- * creation day when not given); an outcome's occurred_at is at most 5 minutes ahead of the clock.
+ * creation day when not given); an outcome's occurred_at is at most 5 minutes ahead of the clock;
+ * the turns of a transcript hold at most 200,000 characters of text in all.
  */
 function keepsProseRules(value: unknown): boolean {
   if (Array.isArray(value)) {
@@ -140,6 +155,9 @@ function keepsProseRules(value: unknown): boolean {
   if (!isSchema(value)) return true;
   const occurred = value.occurred_at ?? value.occurredAt;
   if (typeof occurred === 'string' && Date.parse(occurred) > CLOCK_START + 5 * 60_000) return false;
+  // evaluate: the text of a transcript's turns totals at most 200,000 characters.
+  const turns = Array.isArray(value.transcript) ? value.transcript : [];
+  if (turns.reduce((n: number, t) => n + (isSchema(t) && typeof t.text === 'string' ? t.text.length : 0), 0) > 200_000) return false;
   return Object.values(value).every(keepsProseRules);
 }
 

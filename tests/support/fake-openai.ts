@@ -21,6 +21,9 @@ export type Answer =
   /** Closes the connection without an answer: a connection error for the client. */
   | { drop: true };
 
+/** An answer chosen by looking at the request (e.g. by its response format). */
+export type Responder = (request: RecordedRequest) => Answer;
+
 export interface FakeOpenAi {
   /** The value for OPENAI_BASE_URL. */
   url: string;
@@ -28,7 +31,7 @@ export interface FakeOpenAi {
   /** Answers for the next requests, in order; a promise delays its answer until it settles. */
   enqueue(...answers: (Answer | Promise<Answer>)[]): void;
   /** The answer once the queue is empty (by default a 500 saying nothing was scripted). */
-  fallback(answer: Answer): void;
+  fallback(answer: Answer | Responder): void;
   /** Resolves once `n` requests have arrived. */
   waitForRequests(n: number): Promise<void>;
   /** Forgets requests, queue and fallback. */
@@ -71,12 +74,18 @@ export function completion(
   };
 }
 
+/** Answers by the name of the request's `json_schema` response format: one model for every LLM action. */
+export const bySchemaName =
+  (answers: Record<string, Answer>): Responder =>
+  (request) =>
+    answers[request.body?.response_format?.json_schema?.name] ?? NOTHING_SCRIPTED;
+
 const NOTHING_SCRIPTED = failure(500, { 'x-should-retry': 'false' }, 'The fake server had no answer scripted for this request.');
 
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   const requests: RecordedRequest[] = [];
   let queue: (Answer | Promise<Answer>)[] = [];
-  let fallbackAnswer: Answer = NOTHING_SCRIPTED;
+  let fallbackAnswer: Answer | Responder = NOTHING_SCRIPTED;
   let waiters: { n: number; resolve: () => void }[] = [];
 
   const send = (res: ServerResponse, answer: Answer) => {
@@ -100,9 +109,10 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       } catch {
         // Kept as text: a test can still look at it.
       }
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+      const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
+      requests.push(request);
       waiters = waiters.filter((w) => (requests.length >= w.n ? (w.resolve(), false) : true));
-      const next = queue.shift() ?? fallbackAnswer;
+      const next = queue.shift() ?? (typeof fallbackAnswer === 'function' ? fallbackAnswer(request) : fallbackAnswer);
       void Promise.resolve(next).then((answer) => send(res, answer));
     });
   });

@@ -63,7 +63,7 @@ interface Backend {
 }
 
 /** The harness's defaults: rate limits off unless a test turns them on. */
-const BASE_ENV = { RATE_LIMIT_PER_MINUTE: '0', GENERATE_PER_MINUTE: '0' };
+const BASE_ENV = { RATE_LIMIT_PER_MINUTE: '0', GENERATE_PER_MINUTE: '0', EVALUATE_PER_MINUTE: '0' };
 
 function nodeBackend(config: Config, clock: TestClock, options: HarnessOptions): Backend {
   const logger = options.deps?.logger;

@@ -62,6 +62,11 @@ export const samples: Record<ActionKey, (f: Fixture) => Record<string, unknown>>
   'outcomes.get': (f) => ({ resource: 'outcomes', action: 'get', id: f.outcomeId }),
   'outcomes.list': () => ({ resource: 'outcomes', action: 'list', data: {} }),
   'outcomes.delete': (f) => ({ resource: 'outcomes', action: 'delete', id: f.outcomeId }),
+  'outcomes.evaluate': (f) => ({
+    resource: 'outcomes',
+    action: 'evaluate',
+    data: { goal_id: f.goalId, conversation_id: 'call_1', transcript: 'Agent: Hello. User: Book me for Tuesday.' },
+  }),
   'events.list': (f) => ({ resource: 'events', action: 'list', data: { goalId: f.goalId } }),
 };
 
