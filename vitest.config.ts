@@ -7,6 +7,7 @@ const contract = [
   'tests/agents/**/*.test.ts',
   'tests/outcomes/**/*.test.ts',
   'tests/auth/**/*.test.ts',
+  'tests/http/admin.test.ts',
   'tests/mcp/**/*.test.ts',
   'tests/db/atomic.test.ts',
   'tests/db/ownership-integrity.test.ts',

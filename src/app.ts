@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { logAccess } from './http/access-log.js';
+import { adminRoutes } from './http/admin.js';
 import { catalogRoutes } from './http/catalog.js';
 import { createEdge, fail, type AppDeps, type HttpEnv } from './http/edge.js';
 import { eventRoutes } from './http/events.js';
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps): Hono<HttpEnv> {
   });
   catalogRoutes(app);
   invokeRoutes(app, edge);
+  adminRoutes(app, deps.adminAssets);
   mcpRoutes(app, edge);
   eventRoutes(app, edge, edge.eventSignal, edge.streamTimings);
   return app;

@@ -1,14 +1,30 @@
+import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { bootstrapAdmin } from './auth/issue-key.js';
 import { parseConfig } from './config.js';
 import { openDatabaseFile } from './db/sqlite.js';
+import { parseAdminAssets, type AdminAssets } from './http/admin.js';
 import { createLlm } from './llm/openai.js';
 import { systemClock } from './platform/clock.js';
 import { randomIds } from './platform/ids.js';
 import { createLogger } from './platform/logger.js';
 import { errorBody, validationError } from './rpc/errors.js';
+
+/**
+ * The dashboard's files from `npm run build` (dist/dashboard, the same folder from src/ under tsx
+ * and from dist/ when built). Without them the API still runs and /admin says how to build them.
+ */
+function readAdminAssets(): AdminAssets | undefined {
+  let text: string;
+  try {
+    text = readFileSync(new URL('../dist/dashboard/assets.json', import.meta.url), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseAdminAssets(JSON.parse(text));
+}
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -17,7 +33,8 @@ async function main(): Promise<void> {
   if (db.migrated.length > 0) logger.info('migrated', { database: config.DATABASE_PATH, applied: db.migrated });
 
   const llm = createLlm(config, logger);
-  const app = createApp({ db, config, logger, llm, clock: systemClock, ids: randomIds });
+  const adminAssets = readAdminAssets();
+  const app = createApp({ db, config, logger, llm, clock: systemClock, ids: randomIds, adminAssets });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     // Only once the port is ours: a start that fails (port in use) must not spend the one-time key.
     bootstrapAdmin(db, config.ADMIN_EMAIL, systemClock, randomIds).then((admin) => {
@@ -26,6 +43,7 @@ async function main(): Promise<void> {
         url: `http://${info.address}:${info.port}`,
         database: config.DATABASE_PATH,
         llm: llm ? llm.model : 'off',
+        dashboard: adminAssets ? '/admin' : 'not built',
       });
     }, (err: unknown) => fail(err instanceof Error ? err.message : String(err)));
   });

@@ -1,6 +1,7 @@
 import { createApp } from './app.js';
 import { parseConfig, type Config } from './config.js';
 import { createD1Db, type D1Binding } from './db/d1.js';
+import { adminAssets } from './http/admin-assets.built.js';
 import { createLlm } from './llm/openai.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { createLogger } from './platform/logger.js';
@@ -47,6 +48,7 @@ export function createWorker(options: WorkerOptions = {}) {
       llm: createLlm(config, logger),
       clock: options.clock ?? systemClock,
       logger,
+      adminAssets,
       // Each open stream reads D1 once a second (README: the cost per stream); isolates share no wake-ups.
       events: { pollMs: 1000, wakeOnWrite: false },
     });

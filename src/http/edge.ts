@@ -11,6 +11,7 @@ import { createRateLimiter, type RateDecision, type RateLimiter } from '../platf
 import type { Services } from '../rpc/context.js';
 import type { Call } from '../rpc/dispatch.js';
 import { errorBody, rateLimited, type ApiError } from '../rpc/errors.js';
+import type { AdminAssets } from './admin.js';
 import { jsonResponse } from './headers.js';
 import { readBody } from './read-body.js';
 
@@ -35,6 +36,8 @@ export type AppDeps = Pick<Services, 'db'> &
     /** Defaults to an in-memory limiter of RATE_LIMIT_PER_MINUTE. */
     rateLimiter?: RateLimiter;
     fetch?: typeof fetch;
+    /** The admin dashboard's built files; without them GET /admin says how to build them. */
+    adminAssets?: AdminAssets | undefined;
     /** GET /events intervals; tests shorten them, the Worker polls D1 less often than Node its file. */
     events?: Partial<StreamTimings> & {
       /** Whether a write wakes this process's streams at once (default true; the Worker only polls). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
 import type { TestProject } from 'vitest/node';
+import { buildDashboard } from '../../scripts/build-dashboard.js';
 
 export interface WorkerBundle {
   /** The bundled test entry (src/worker.ts behind a test clock), one ES module. */
@@ -25,6 +26,8 @@ declare module 'vitest' {
  * (neutral platform, workerd conditions, no Node built-ins), for every test file's Miniflare.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The Worker embeds the dashboard's built files: a fresh clone has none yet.
+  await buildDashboard();
   const dir = await mkdtemp(join(tmpdir(), 'goalpost-worker-'));
   const path = join(dir, 'worker.js');
   const common: BuildOptions = {
