@@ -32,6 +32,8 @@ declare module 'autocannon' {
       url: string;
       connections?: number;
       duration?: number;
+      /** Seconds before a request is given up (and sent again); default 10. */
+      timeout?: number;
       requests?: Request[];
     }
   }

@@ -1,3 +1,4 @@
+import type { Baseline } from './scenarios.js';
 import { READER_GOALS, type Fixture } from './seed.js';
 
 export interface Run {
@@ -11,12 +12,19 @@ export interface Run {
   cpuPerRequest: number;
 }
 
-export interface SizeReport {
+export type Who = 'ours' | Baseline;
+
+/** One database: goals in the table, and outcomes of the tracked goal. */
+export interface Size {
   rows: number;
+  outcomes: number;
+}
+
+export interface SizeReport extends Size {
   fixture: Pick<Fixture, 'users' | 'agents' | 'seconds' | 'bytes'>;
-  scenarios: { name: string; what: string; runs: { ours: Run[]; floor: Run[] } }[];
-  rss: { ours: number; floor: number };
-  idleRss: { ours: number; floor: number };
+  scenarios: { name: string; what: string; runs: Partial<Record<Who, Run[]>> }[];
+  rss: Partial<Record<Who, number>>;
+  idleRss: Partial<Record<Who, number>>;
   loadavg: number[];
 }
 
@@ -28,14 +36,19 @@ export interface ReportInput {
   sizes: SizeReport[];
 }
 
-/** Throughput ratio targets (ours / floor); every scenario also wants p99 ≤ 1.5 × the floor's. */
-const RPS_TARGET: Record<string, number> = { create: 0.8, attach: 0.8 };
+/** Throughput ratio targets against the floor (ours / floor); every scenario also wants p99 ≤ 1.5 × the floor's. */
+const RPS_TARGET: Record<string, number> = { create: 0.8, attach: 0.8, record: 0.8 };
 const DEFAULT_RPS_TARGET = 0.85;
+/** Writing events may cost at most a tenth of a write's throughput (ours / ours storing no events). */
+const EVENTS_TARGET = 0.9;
 const P99_TARGET = 1.5;
-const FLAT_TARGET = 1.2;
+/** Time per request at the largest size over the smallest, per dimension and scenario. */
+const GROWTH_TARGET: Record<Dimension, Record<string, number>> = { rows: { list: 1.2 }, outcomes: { progress: 1.5 } };
 /** "As fast as the first page": within measurement noise of it. */
 const DEEP_TARGET = 0.9;
 const RSS_TARGET = 200 * 2 ** 20;
+
+type Dimension = keyof Size;
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -46,66 +59,96 @@ const median = (xs: number[]): number => {
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+/** Requests per second: whole numbers, but a slow scenario's 0.4 is not shown as 0. */
+const rps = (n: number) => fmt(n, n < 10 ? 1 : 0);
 const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
 
+export const sizeName = (size: Size) => `${fmt(size.rows)} goals, ${fmt(size.outcomes)} outcomes`;
+
+interface Side {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpu: number;
+}
+
+/** One scenario against one baseline (or ours alone: `against` null). */
 export interface Summary {
   name: string;
   what: string;
-  ours: { rps: number; p50: number; p99: number; cpu: number };
-  floor: { rps: number; p50: number; p99: number; cpu: number };
+  against: Baseline | null;
+  ours: Side;
+  base: Side | null;
   ratio: number;
   p99Ratio: number;
   failed: number;
 }
 
+const sideOf = (list: Run[]): Side => ({
+  rps: median(list.map((r) => r.rps)),
+  p50: median(list.map((r) => r.p50)),
+  p99: median(list.map((r) => r.p99)),
+  cpu: median(list.map((r) => r.cpuPerRequest)),
+});
+
 export function summarise(size: SizeReport): Summary[] {
-  return size.scenarios.map(({ name, what, runs }) => {
-    const side = (list: Run[]) => ({
-      rps: median(list.map((r) => r.rps)),
-      p50: median(list.map((r) => r.p50)),
-      p99: median(list.map((r) => r.p99)),
-      cpu: median(list.map((r) => r.cpuPerRequest)),
+  return size.scenarios.flatMap(({ name, what, runs }): Summary[] => {
+    const ours = sideOf(runs.ours ?? []);
+    const baselines = (Object.keys(runs) as Who[]).filter((who): who is Baseline => who !== 'ours');
+    const oursFailed = (runs.ours ?? []).reduce((n, r) => n + r.failed, 0);
+    if (baselines.length === 0) return [{ name, what, against: null, ours, base: null, ratio: Number.NaN, p99Ratio: Number.NaN, failed: oursFailed }];
+    return baselines.map((against) => {
+      const base = sideOf(runs[against] ?? []);
+      const failed = oursFailed + (runs[against] ?? []).reduce((n, r) => n + r.failed, 0);
+      return { name, what, against, ours, base, ratio: ours.rps / base.rps, p99Ratio: ours.p99 / Math.max(base.p99, 1), failed };
     });
-    const ours = side(runs.ours);
-    const floor = side(runs.floor);
-    const failed = [...runs.ours, ...runs.floor].reduce((n, r) => n + r.failed, 0);
-    return { name, what, ours, floor, ratio: ours.rps / floor.rps, p99Ratio: ours.p99 / Math.max(floor.p99, 1), failed };
   });
 }
 
+const BASELINE_NAME: Record<Baseline, string> = { floor: 'floor', 'no-events': 'ours, no events' };
+const vsName = (r: Summary) => (r.against ? BASELINE_NAME[r.against] : '—');
+
 function sizeSection(size: SizeReport, settings: ReportInput['settings']): string[] {
   const rows = summarise(size);
+  const cell = (v: number | undefined, unit: string) => (v === undefined ? '—' : `${fmt(v)}${unit}`);
+  const ratioCell = (r: Summary, ratio: number) => (r.base ? fmt(ratio, 2) : '—');
+  const cpuRatio = (r: Summary) => ratioCell(r, (r.base?.cpu ?? Number.NaN) / r.ours.cpu);
+  const rss = (sizes: Partial<Record<Who, number>>) =>
+    (Object.entries(sizes) as [Who, number][]).map(([who, bytes]) => `${who === 'ours' ? 'ours' : BASELINE_NAME[who]} ${mib(bytes)}`).join(', ');
   const lines = [
-    `## ${fmt(size.rows)} goals`,
+    `## ${sizeName(size)}`,
     '',
-    `${fmt(size.fixture.users)} users, ${fmt(size.fixture.agents)} agents, ${fmt(size.rows)} goals (database ${mib(size.fixture.bytes)}, ` +
-      `seeded in ${fmt(size.fixture.seconds, 1)} s). Load average (1 min) at the start and after each round: ` +
+    `${fmt(size.fixture.users)} users, ${fmt(size.fixture.agents)} agents, ${fmt(size.rows)} goals, ${fmt(size.outcomes)} outcomes of the tracked goal ` +
+      `(database ${mib(size.fixture.bytes)}, seeded in ${fmt(size.fixture.seconds, 1)} s). Load average (1 min) at the start and after each round: ` +
       `${size.loadavg.map((l) => fmt(l, 2)).join(' → ')}.`,
     '',
-    '| scenario | ours rps | floor rps | ratio | ours p50 | floor p50 | ours p99 | floor p99 | p99 ratio | ours CPU/req | floor CPU/req | CPU ratio |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| scenario | vs | ours rps | vs rps | ratio | ours p50 | vs p50 | ours p99 | vs p99 | p99 ratio | ours CPU/req | vs CPU/req | CPU ratio |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${fmt(r.ours.rps)} | ${fmt(r.floor.rps)} | ${fmt(r.ratio, 2)} | ${r.ours.p50} ms | ${r.floor.p50} ms | ` +
-        `${r.ours.p99} ms | ${r.floor.p99} ms | ${fmt(r.p99Ratio, 2)} | ${fmt(r.ours.cpu)} µs | ${fmt(r.floor.cpu)} µs | ${fmt(r.floor.cpu / r.ours.cpu, 2)} |`,
+        `| ${r.name} | ${vsName(r)} | ${rps(r.ours.rps)} | ${r.base ? rps(r.base.rps) : '—'} | ${ratioCell(r, r.ratio)} | ${r.ours.p50} ms | ${cell(r.base?.p50, ' ms')} | ` +
+        `${r.ours.p99} ms | ${cell(r.base?.p99, ' ms')} | ${ratioCell(r, r.p99Ratio)} | ${fmt(r.ours.cpu)} µs | ${cell(r.base?.cpu, ' µs')} | ${cpuRatio(r)} |`,
     ),
     '',
     `Medians of ${settings.rounds} rounds; latencies at autocannon's 1 ms resolution. CPU/req is the server process's ` +
-      'CPU time (user + system, from /proc) per request served, and CPU ratio is floor / ours: the same comparison as ' +
+      'CPU time (user + system, from /proc) per request served, and CPU ratio is theirs / ours: the same comparison as ' +
       'the throughput ratio, but much less disturbed by whatever else runs on the machine (autocannon included).' +
       (rows.some((r) => r.failed > 0) ? ` **${rows.reduce((n, r) => n + r.failed, 0)} requests failed.**` : ' No request failed.'),
     '',
-    `Server RSS, peak under load: ours ${mib(size.rss.ours)}, floor ${mib(size.rss.floor)} ` +
-      `(idle after start: ours ${mib(size.idleRss.ours)}, floor ${mib(size.idleRss.floor)}).`,
+    `Server RSS, peak under load: ${rss(size.rss)} (idle after start: ${rss(size.idleRss)}).`,
     '',
     '| target | measured (rps) | same by CPU/req | verdict (rps) |',
     '|---|--:|--:|---|',
   ];
   for (const r of rows) {
-    const want = RPS_TARGET[r.name] ?? DEFAULT_RPS_TARGET;
-    lines.push(`| ${r.name}: throughput ≥ ${want} × floor | ${fmt(r.ratio, 2)} | ${fmt(r.floor.cpu / r.ours.cpu, 2)} | ${mark(r.ratio >= want)} |`);
+    if (r.against === 'floor') {
+      const want = RPS_TARGET[r.name] ?? DEFAULT_RPS_TARGET;
+      lines.push(`| ${r.name}: throughput ≥ ${want} × floor | ${fmt(r.ratio, 2)} | ${cpuRatio(r)} | ${mark(r.ratio >= want)} |`);
+    } else if (r.against === 'no-events') {
+      lines.push(`| ${r.name}: throughput with events ≥ ${EVENTS_TARGET} × without | ${fmt(r.ratio, 2)} | ${cpuRatio(r)} | ${mark(r.ratio >= EVENTS_TARGET)} |`);
+    }
   }
-  for (const r of rows) {
+  for (const r of rows.filter((r) => r.against === 'floor')) {
     lines.push(`| ${r.name}: p99 ≤ ${P99_TARGET} × floor | ${fmt(r.p99Ratio, 2)} | | ${mark(r.p99Ratio <= P99_TARGET)} |`);
   }
   const first = rows.find((r) => r.name === 'list');
@@ -116,38 +159,63 @@ function sizeSection(size: SizeReport, settings: ReportInput['settings']): strin
       `| deep cursor page ≥ ${DEEP_TARGET} × first page's throughput (ours) | ${fmt(q, 2)} | ${fmt(first.ours.cpu / deep.ours.cpu, 2)} | ${mark(q >= DEEP_TARGET)} |`,
     );
   }
-  lines.push(`| RSS ≤ ${mib(RSS_TARGET)} under load (ours) | ${mib(size.rss.ours)} | | ${mark(size.rss.ours <= RSS_TARGET)} |`);
+  const oursRss = size.rss.ours ?? 0;
+  lines.push(`| RSS ≤ ${mib(RSS_TARGET)} under load (ours) | ${mib(oursRss)} | | ${mark(oursRss <= RSS_TARGET)} |`);
   return lines;
 }
 
-function flatness(sizes: SizeReport[]): string[] {
-  if (sizes.length < 2) return [];
-  const sorted = [...sizes].sort((a, b) => a.rows - b.rows);
-  const small = sorted[0];
-  const large = sorted.at(-1);
-  if (!small || !large) return [];
-  const lines = [
-    '## Cost as the table grows',
-    '',
-    `The reader owns the same ${fmt(READER_GOALS)} goals at every size; only the rest of the table grows. ` +
-      `Time per request at ${fmt(large.rows)} rows against ${fmt(small.rows)} rows, by throughput (1 / rps at the same ` +
-      'concurrency) and by server CPU per request.',
-    '',
-    `| scenario (ours) | ${sorted.map((s) => `${fmt(s.rows)} rows`).join(' | ')} | time ratio by rps | by CPU/req |`,
-    `|---|${sorted.map(() => '--:|').join('')}--:|--:|`,
-  ];
-  for (const name of summarise(small).map((r) => r.name)) {
-    const per = sorted.map((s) => summarise(s).find((r) => r.name === name));
-    const a = per[0]?.ours;
-    const b = per.at(-1)?.ours;
-    if (!a || !b) continue;
-    const byRps = a.rps / b.rps;
-    const byCpu = b.cpu / a.cpu;
-    const target = name === 'list' ? ` (target ≤ ${FLAT_TARGET}: ${mark(byRps <= FLAT_TARGET)} by rps, ${mark(byCpu <= FLAT_TARGET)} by CPU)` : '';
-    const cells = per.map((r) => (r ? `${fmt(r.ours.rps)} rps, ${fmt(r.ours.cpu)} µs` : 'n/a'));
-    lines.push(`| ${name} | ${cells.join(' | ')} | ${fmt(byRps, 2)} | ${fmt(byCpu, 2)}${target} |`);
+const GROWTH_TEXT: Record<Dimension, { title: string; intro: string; unit: string }> = {
+  rows: {
+    title: 'Cost as the goals table grows',
+    intro: `The reader owns the same ${fmt(READER_GOALS)} goals at every size; only the rest of the table grows.`,
+    unit: 'goals',
+  },
+  outcomes: {
+    title: "Cost as a goal's outcomes grow",
+    intro:
+      "The tracked goal is the same at every size; only its outcomes in the current week grow (the writer's goals, " +
+      'where `record` writes, share the outcomes table).',
+    unit: 'outcomes',
+  },
+};
+
+/**
+ * One table per dimension that varies, for the sizes that share the other dimension: time per
+ * request at the largest size against the smallest, by throughput and by server CPU per request.
+ */
+function growth(sizes: SizeReport[], dim: Dimension): string[] {
+  const other: Dimension = dim === 'rows' ? 'outcomes' : 'rows';
+  const lines: string[] = [];
+  for (const fixed of [...new Set(sizes.map((s) => s[other]))]) {
+    const sorted = sizes.filter((s) => s[other] === fixed).sort((a, b) => a[dim] - b[dim]);
+    const small = sorted[0];
+    const large = sorted.at(-1);
+    if (!small || !large || small[dim] === large[dim]) continue;
+    const text = GROWTH_TEXT[dim];
+    lines.push(
+      `## ${text.title} (${fmt(fixed)} ${GROWTH_TEXT[other].unit})`,
+      '',
+      `${text.intro} Time per request at ${fmt(large[dim])} ${text.unit} against ${fmt(small[dim])}, by throughput (1 / rps at the same ` +
+        'concurrency) and by server CPU per request.',
+      '',
+      `| scenario (ours) | ${sorted.map((s) => `${fmt(s[dim])} ${text.unit}`).join(' | ')} | time ratio by rps | by CPU/req |`,
+      `|---|${sorted.map(() => '--:|').join('')}--:|--:|`,
+    );
+    for (const name of [...new Set(summarise(small).map((r) => r.name))]) {
+      const per = sorted.map((s) => summarise(s).find((r) => r.name === name));
+      const a = per[0]?.ours;
+      const b = per.at(-1)?.ours;
+      if (!a || !b) continue;
+      const byRps = a.rps / b.rps;
+      const byCpu = b.cpu / a.cpu;
+      const want = GROWTH_TARGET[dim][name];
+      const target = want === undefined ? '' : ` (target ≤ ${want}: ${mark(byRps <= want)} by rps, ${mark(byCpu <= want)} by CPU)`;
+      const cells = per.map((r) => (r ? `${rps(r.ours.rps)} rps, ${fmt(r.ours.cpu)} µs` : 'n/a'));
+      lines.push(`| ${name} | ${cells.join(' | ')} | ${fmt(byRps, 2)} | ${fmt(byCpu, 2)}${target} |`);
+    }
+    lines.push('');
   }
-  return [...lines, ''];
+  return lines;
 }
 
 export function renderReport(input: ReportInput): string {
@@ -162,13 +230,33 @@ export function renderReport(input: ReportInput): string {
     'scenario on ours and on the floor back to back, alternating who goes first, so a busy machine slows',
     'both alike: the **ratios** are the figures to read; absolute numbers depend on the machine and its load.',
     '',
+    'Quick checks (one to three minutes each once seeded, depending on the load; seeds are kept in `bench/.tmp`,',
+    'and seeding 1,000,000 outcomes takes one to three minutes more the first time):',
+    '',
+    '```sh',
+    'npm run bench -- --quick    # record, progress, outcomes-list at 1,000 and 1,000,000 outcomes → bench/.tmp/RESULTS-quick.md',
+    'npm run bench -- --quick --only create,record --outcomes 1000    # what writing events costs',
+    '```',
+    '',
+    '`--quick` stands for `--rows 10000 --outcomes 1000,1000000 --only record,progress,outcomes-list --duration 3',
+    '--warmup 1 --rounds 2 --connections 8 --reuse --out bench/.tmp/RESULTS-quick.md`; any of these given as well wins.',
+    '',
+    '**Events\' cost** (`vs` = "ours, no events"): the same build of ours, started on another copy of the same',
+    'database in which one trigger (`BEFORE INSERT ON events … RAISE(IGNORE)`) drops every event row as it is',
+    'inserted. Both run the same code and send the same statements; only storing the events (the row, its',
+    'indexes, the AUTOINCREMENT counter, their pages in the WAL) is missing on one side. What it does not see is the work before the',
+    'row is stored (binding the event\'s values, evaluating its SELECT), which both sides do.',
+    '',
+    '**Progress** has no floor: its target is growth (the table "Cost as a goal\'s outcomes grow"), so only ours runs it.',
+    '',
     `- Command: \`${input.command}\` (${input.startedAt.toISOString()})`,
     `- Machine: ${machine.cores} cores (${machine.cpu}), ${mib(machine.memory)} RAM, ${machine.platform}, Node ${machine.node}`,
     `- Load: ${settings.connections} connections, ${settings.rounds} rounds × ${settings.duration} s per scenario and server, ` +
       `after a ${settings.warmup} s warm-up of each; autocannon runs on the same machine.`,
     '',
     ...input.sizes.flatMap((s) => [...sizeSection(s, settings), '']),
-    ...flatness(input.sizes),
+    ...growth(input.sizes, 'rows'),
+    ...growth(input.sizes, 'outcomes'),
     '## Scenarios',
     '',
     ...(input.sizes[0]?.scenarios ?? []).map((s) => `- \`${s.name}\`: ${s.what}`),

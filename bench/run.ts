@@ -1,9 +1,10 @@
 /**
- * npm run bench [-- --rows 100000 --duration 5 --rounds 3 ...]
+ * npm run bench [-- --rows 100000 --outcomes 1000 --duration 5 --rounds 3 ...]
  *
  * Seeds a temporary SQLite file, starts the production build of Goalpost and the floor server
  * (bench/floor.ts) on it, and drives both with autocannon, ours and the floor alternating within
  * every round so that a busy machine slows both alike. Writes the report to bench/RESULTS.md.
+ * Scenarios that write events are also compared with ours on a copy that stores no events.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,49 +13,85 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
+import BetterSqlite3 from 'better-sqlite3';
 import { summariseProfiles } from './profile.js';
-import { renderReport, type Run, type SizeReport } from './report.js';
-import { scenarios, type Scenario } from './scenarios.js';
+import { renderReport, sizeName, type Run, type Size, type SizeReport } from './report.js';
+import { scenarios, type Baseline, type Scenario } from './scenarios.js';
 import { seed, type Fixture } from './seed.js';
 
-const { values: args } = parseArgs({
+const { values: given } = parseArgs({
   options: {
-    rows: { type: 'string', default: '100000' },
-    users: { type: 'string', default: '1000' },
-    agents: { type: 'string', default: '5000' },
-    duration: { type: 'string', default: '5' },
-    warmup: { type: 'string', default: '2' },
-    rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '32' },
+    rows: { type: 'string' },
+    outcomes: { type: 'string' },
+    users: { type: 'string' },
+    agents: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    rounds: { type: 'string' },
+    connections: { type: 'string' },
     only: { type: 'string' },
-    out: { type: 'string', default: 'bench/RESULTS.md' },
+    out: { type: 'string' },
+    quick: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
   },
 });
 
+type Preset = Record<'rows' | 'outcomes' | 'users' | 'agents' | 'duration' | 'warmup' | 'rounds' | 'connections' | 'out', string> & { only?: string };
+const DEFAULTS: Preset = {
+  rows: '100000',
+  outcomes: '1000',
+  users: '1000',
+  agents: '5000',
+  duration: '5',
+  warmup: '2',
+  rounds: '3',
+  connections: '32',
+  out: 'bench/RESULTS.md',
+};
+/** --quick: the outcome scenarios at 1,000 and 1,000,000 outcomes in a minute or three once seeded (seeds are kept). */
+const QUICK: Preset = {
+  ...DEFAULTS,
+  rows: '10000',
+  outcomes: '1000,1000000',
+  only: 'record,progress,outcomes-list',
+  duration: '3',
+  warmup: '1',
+  rounds: '2',
+  // Enough to keep two cores busy; fewer requests queue behind a slow one (an outcomes count at 1M).
+  connections: '8',
+  out: 'bench/.tmp/RESULTS-quick.md',
+};
+// Options given on the command line win over the preset.
+const arg = (name: keyof Preset): string | undefined => given[name] ?? (given.quick ? QUICK : DEFAULTS)[name];
+
 const num = (name: string, text: string | undefined): number => {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
   return n;
 };
+const list = (name: 'rows' | 'outcomes') => (arg(name) ?? '').split(',').map((n) => num(name, n));
 const opts = {
-  rows: (args.rows ?? '').split(',').map((r) => num('rows', r)),
-  users: num('users', args.users),
-  agents: num('agents', args.agents),
-  duration: num('duration', args.duration),
-  warmup: Number(args.warmup ?? '0'),
-  rounds: num('rounds', args.rounds),
-  connections: num('connections', args.connections),
-  only: args.only?.split(','),
+  rows: list('rows'),
+  outcomes: list('outcomes'),
+  users: num('users', arg('users')),
+  agents: num('agents', arg('agents')),
+  duration: num('duration', arg('duration')),
+  warmup: Number(arg('warmup') ?? '0'),
+  rounds: num('rounds', arg('rounds')),
+  connections: num('connections', arg('connections')),
+  only: arg('only')?.split(','),
+  out: arg('out') ?? DEFAULTS.out,
+  reuse: given.reuse || given.quick,
+  profile: given.profile,
 };
 
 const root = new URL('..', import.meta.url).pathname;
 const tmp = `${root}bench/.tmp`;
 const profileDir = `${tmp}/profiles`;
 
-type Who = 'ours' | 'floor';
+type Who = 'ours' | Baseline;
 
 interface Server {
   who: Who;
@@ -106,8 +143,8 @@ function cpuOf(pid: number | undefined): number {
 
 async function start(who: Who, dbPath: string): Promise<Server> {
   const port = await freePort();
-  const prof = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${who}`] : [];
-  const entry = who === 'ours' ? ['dist/server.js'] : ['--import', 'tsx', 'bench/floor.ts'];
+  const prof = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${who}`] : [];
+  const entry = who === 'floor' ? ['--import', 'tsx', 'bench/floor.ts'] : ['dist/server.js'];
   const child = spawn(process.execPath, [...prof, ...entry], {
     cwd: root,
     env: {
@@ -158,21 +195,30 @@ const shapeOf = (value: unknown): unknown => {
   return typeof value;
 };
 
-/** Both servers must answer each scenario alike, or the comparison means nothing. */
-async function checkEquivalent(ours: Server, floor: Server, list: Scenario[], fixture: Fixture): Promise<void> {
+const baselinesOf = (s: Scenario): Baseline[] => s.against ?? ['floor'];
+
+/** Ours and each baseline must answer each scenario alike, or the comparison means nothing. */
+async function checkEquivalent(servers: Map<Who, Server>, list: Scenario[], fixture: Fixture): Promise<void> {
   // Reads first: a write on each side (different ids and times) would make the reads differ.
   const ordered = [...list.filter((s) => s.identical), ...list.filter((s) => !s.identical)];
   const show = (body: unknown) => JSON.stringify(body).slice(0, 400);
   for (const s of ordered) {
     const token = fixture.keys[s.key];
-    const a = await call(ours, token, s.body(true));
-    const b = await call(floor, token, s.body(true));
-    if (a.status !== s.status || b.status !== s.status) {
-      throw new Error(`${s.name}: expected ${s.status}, ours ${a.status} ${show(a.body)}, floor ${b.status} ${show(b.body)}`);
+    const ours = await call(serverOf(servers, 'ours'), token, s.body(true));
+    if (ours.status !== s.status) throw new Error(`${s.name}: expected ${s.status}, ours ${ours.status} ${show(ours.body)}`);
+    for (const who of baselinesOf(s)) {
+      const other = await call(serverOf(servers, who), token, s.body(true));
+      if (other.status !== s.status) throw new Error(`${s.name}: expected ${s.status}, ${who} ${other.status} ${show(other.body)}`);
+      const same = s.identical ? isDeepStrictEqual(ours.body, other.body) : isDeepStrictEqual(shapeOf(ours.body), shapeOf(other.body));
+      if (!same) throw new Error(`${s.name}: ours and ${who} answer differently:\n${show(ours.body)}\n${show(other.body)}`);
     }
-    const same = s.identical ? isDeepStrictEqual(a.body, b.body) : isDeepStrictEqual(shapeOf(a.body), shapeOf(b.body));
-    if (!same) throw new Error(`${s.name}: ours and the floor answer differently:\n${show(a.body)}\n${show(b.body)}`);
   }
+}
+
+function serverOf(servers: Map<Who, Server>, who: Who): Server {
+  const server = servers.get(who);
+  if (!server) throw new Error(`no ${who} server`);
+  return server;
 }
 
 async function load(server: Server, s: Scenario, token: string, seconds: number): Promise<Run> {
@@ -186,6 +232,8 @@ async function load(server: Server, s: Scenario, token: string, seconds: number)
     url: server.url,
     connections: opts.connections,
     duration: seconds,
+    // A slow scenario queues up to `connections` requests: waiting beats resending them.
+    timeout: 60,
     requests: [
       {
         method: 'POST',
@@ -196,6 +244,8 @@ async function load(server: Server, s: Scenario, token: string, seconds: number)
       },
     ],
   });
+  // The server still runs what was in flight when autocannon stopped: that work is this run's, not the next one's.
+  await fetch(`${server.url}/health`);
   clearInterval(sampler);
   const cpu = cpuOf(server.child.pid) - cpuBefore;
   peak = Math.max(peak, rssOf(server.child.pid));
@@ -205,88 +255,105 @@ async function load(server: Server, s: Scenario, token: string, seconds: number)
   if (bad > 0) {
     console.warn(`  ! ${server.who} ${s.name}: ${bad} failed requests ${JSON.stringify(result.statusCodeStats)}`);
   }
-  const served = ok + result.non2xx;
+  // Every request sent was served, in the run or just after it, so the CPU measured is theirs.
+  const served = result.requests.sent;
   return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: bad, rss: peak, cpuPerRequest: (cpu * 1e6) / served };
 }
 
 /** Seeds a fresh database, or with --reuse takes the one an earlier run kept (seeding 1M rows takes minutes). */
-function seeded(seedPath: string, rows: number): Fixture {
+function seeded(seedPath: string, size: Size): Fixture {
   const fixturePath = seedPath.replace(/\.db$/, '.json');
-  if (args.reuse && existsSync(seedPath) && existsSync(fixturePath)) {
-    console.log(`\n== ${rows.toLocaleString('en')} goals: reusing ${seedPath}`);
+  if (opts.reuse && existsSync(seedPath) && existsSync(fixturePath)) {
+    console.log(`\n== ${sizeName(size)}: reusing ${seedPath}`);
     return JSON.parse(readFileSync(fixturePath, 'utf8')) as Fixture;
   }
-  console.log(`\n== ${rows.toLocaleString('en')} goals: seeding ${seedPath}`);
-  const fixture = seed({ path: seedPath, rows, users: opts.users, agents: opts.agents });
+  console.log(`\n== ${sizeName(size)}: seeding ${seedPath}`);
+  const fixture = seed({ path: seedPath, ...size, users: opts.users, agents: opts.agents });
   console.log(`   seeded in ${fixture.seconds.toFixed(1)} s, ${(fixture.bytes / 2 ** 20).toFixed(0)} MiB`);
   writeFileSync(fixturePath, JSON.stringify(fixture));
   return fixture;
 }
 
-async function benchSize(rows: number): Promise<SizeReport> {
-  mkdirSync(tmp, { recursive: true });
-  const seedPath = `${tmp}/seed-${rows}-${opts.users}-${opts.agents}.db`;
-  const fixture = seeded(seedPath, rows);
+/**
+ * A copy of the database on which the server writes no event rows: a trigger drops each one as it is
+ * inserted (RAISE(IGNORE) skips the row and goes on). The same build runs the same statements, so
+ * what differs is the cost of storing the events: the row, its indexes and its pages in the WAL.
+ */
+function dropEvents(dbPath: string): void {
+  const db = new BetterSqlite3(dbPath);
+  try {
+    db.exec('CREATE TRIGGER bench_no_events BEFORE INSERT ON events BEGIN SELECT RAISE(IGNORE); END');
+  } finally {
+    db.close();
+  }
+}
 
-  // Each server gets its own copy, so neither pays for the other's writes (WAL checkpoints).
-  const dbPath = `${tmp}/bench-${rows}-ours.db`;
-  const floorPath = `${tmp}/bench-${rows}-floor.db`;
-  copyFileSync(seedPath, dbPath);
-  copyFileSync(seedPath, floorPath);
+async function benchSize(size: Size): Promise<SizeReport> {
+  mkdirSync(tmp, { recursive: true });
+  const seedPath = `${tmp}/seed-${size.rows}-${size.outcomes}-${opts.users}-${opts.agents}.db`;
+  const fixture = seeded(seedPath, size);
 
   const list = scenarios(fixture).filter((s) => !opts.only || opts.only.includes(s.name));
-  const ours = await start('ours', dbPath);
-  const floor = await start('floor', floorPath);
+  const needed: Who[] = ['ours', ...new Set(list.flatMap(baselinesOf))];
+
+  // Each server gets its own copy, so none pays for another's writes (WAL checkpoints).
+  const paths = new Map(needed.map((who) => [who, `${tmp}/bench-${size.rows}-${size.outcomes}-${who}.db`]));
+  const servers = new Map<Who, Server>();
   const loadavg: number[] = [os.loadavg()[0] ?? 0];
-  const runs: Record<string, Record<Who, Run[]>> = {};
+  const runs: Record<string, Partial<Record<Who, Run[]>>> = {};
   try {
-    await checkEquivalent(ours, floor, list, fixture);
-    const idle = { ours: rssOf(ours.child.pid), floor: rssOf(floor.child.pid) };
+    for (const [who, path] of paths) {
+      copyFileSync(seedPath, path);
+      if (who === 'no-events') dropEvents(path);
+      servers.set(who, await start(who, path));
+    }
+    await checkEquivalent(servers, list, fixture);
+    const idle = Object.fromEntries([...servers].map(([who, server]) => [who, rssOf(server.child.pid)]));
+    const involved = (s: Scenario) => (['ours', ...baselinesOf(s)] as Who[]).map((who) => serverOf(servers, who));
     if (opts.warmup > 0) {
       console.log(`   warm-up: ${opts.warmup} s per scenario and server`);
-      for (const s of list) for (const server of [ours, floor]) await load(server, s, fixture.keys[s.key], opts.warmup);
+      for (const s of list) for (const server of involved(s)) await load(server, s, fixture.keys[s.key], opts.warmup);
     }
     for (let round = 1; round <= opts.rounds; round += 1) {
       for (const s of list) {
-        // Alternate who goes first, so neither always inherits the other's aftermath.
-        const order = round % 2 === 1 ? [ours, floor] : [floor, ours];
+        // Alternate who goes first, so none always inherits another's aftermath.
+        const order = round % 2 === 1 ? involved(s) : involved(s).reverse();
         for (const server of order) {
           const run = await load(server, s, fixture.keys[s.key], opts.duration);
-          (runs[s.name] ??= { ours: [], floor: [] })[server.who].push(run);
+          ((runs[s.name] ??= {})[server.who] ??= []).push(run);
           console.log(
-            `   round ${round} ${s.name.padEnd(17)} ${server.who.padEnd(5)} ${run.rps.toFixed(0).padStart(6)} rps  p50 ${run.p50} ms  p99 ${run.p99} ms  cpu ${run.cpuPerRequest.toFixed(0)} µs/req`,
+            `   round ${round} ${s.name.padEnd(17)} ${server.who.padEnd(9)} ${run.rps.toFixed(0).padStart(6)} rps  p50 ${run.p50} ms  p99 ${run.p99} ms  cpu ${run.cpuPerRequest.toFixed(0)} µs/req`,
           );
         }
       }
       loadavg.push(os.loadavg()[0] ?? 0);
     }
     return {
-      rows,
+      ...size,
       fixture: { users: fixture.users, agents: fixture.agents, seconds: fixture.seconds, bytes: fixture.bytes },
-      scenarios: list.map((s) => ({ name: s.name, what: s.what, runs: runs[s.name] ?? { ours: [], floor: [] } })),
-      rss: { ours: ours.peakRss, floor: floor.peakRss },
+      scenarios: list.map((s) => ({ name: s.name, what: s.what, runs: runs[s.name] ?? {} })),
+      rss: Object.fromEntries([...servers].map(([who, server]) => [who, server.peakRss])),
       idleRss: idle,
       loadavg,
     };
   } finally {
-    await stop(ours);
-    await stop(floor);
-    const keep = args.reuse ? [] : [seedPath, seedPath.replace(/\.db$/, '.json')];
-    for (const path of [dbPath, floorPath]) for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+    for (const server of servers.values()) await stop(server);
+    const keep = opts.reuse ? [] : [seedPath, seedPath.replace(/\.db$/, '.json')];
+    for (const path of paths.values()) for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
     for (const path of keep) rmSync(path, { force: true });
   }
 }
 
 async function main(): Promise<void> {
-  if (!args['no-build']) {
+  if (!given['no-build']) {
     console.log('building (npm run build)…');
     const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('npm run build failed');
   }
-  if (args.profile) rmSync(profileDir, { recursive: true, force: true });
+  if (opts.profile) rmSync(profileDir, { recursive: true, force: true });
   const startedAt = new Date();
   const sizes: SizeReport[] = [];
-  for (const rows of opts.rows) sizes.push(await benchSize(rows));
+  for (const rows of opts.rows) for (const outcomes of opts.outcomes) sizes.push(await benchSize({ rows, outcomes }));
 
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const report = renderReport({
@@ -302,10 +369,10 @@ async function main(): Promise<void> {
     },
     sizes,
   });
-  writeFileSync(`${root}${args.out}`, report);
+  writeFileSync(`${root}${opts.out}`, report);
   writeFileSync(`${tmp}/last-run.json`, JSON.stringify({ command, sizes }, null, 2));
-  console.log(`\n${report}\nwritten to ${args.out}`);
-  if (args.profile) for (const who of ['ours', 'floor']) console.log(summariseProfiles(`${profileDir}/${who}`));
+  console.log(`\n${report}\nwritten to ${opts.out}`);
+  if (opts.profile) for (const who of ['ours', 'floor', 'no-events']) if (existsSync(`${profileDir}/${who}`)) console.log(summariseProfiles(`${profileDir}/${who}`));
 }
 
 main().catch((err: unknown) => {

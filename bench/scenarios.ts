@@ -1,9 +1,18 @@
-import { BENCH_FIELDS, READER_GOALS, type Fixture } from './seed.js';
+import { randomUUID } from 'node:crypto';
+import { BENCH_FIELDS, READER_GOALS, RECORD_VALUES, type Fixture } from './seed.js';
+
+/**
+ * What ours is compared with: the floor, or ours itself on a copy of the database where event
+ * rows are not stored (a trigger drops them), which measures what writing events costs.
+ */
+export type Baseline = 'floor' | 'no-events';
 
 export interface Scenario {
   name: string;
   /** What the request does, for the report. */
   what: string;
+  /** Default: the floor. Empty: ours alone, for the growth table (nothing else computes it). */
+  against?: Baseline[];
   key: keyof Fixture['keys'];
   status: number;
   /** Whether ours and the floor must answer with identical bodies (reads), or the same shape (writes). */
@@ -55,6 +64,7 @@ export function scenarios(f: Fixture): Scenario[] {
     {
       name: 'create',
       what: 'goals.create with 3 lead-info fields on a random agent of the writer',
+      against: ['floor', 'no-events'],
       key: 'writer',
       status: 201,
       identical: false,
@@ -81,6 +91,42 @@ export function scenarios(f: Fixture): Scenario[] {
         action: 'attach',
         data: { goalId: pick(f.writer.goalIds, first), agentId: pick(f.writer.agentIds, first) },
       }),
+    },
+    {
+      name: 'record',
+      what: "outcomes.record of a new conversation (a fresh id each time) on a random one of the writer's goals, with its 3 values",
+      against: ['floor', 'no-events'],
+      key: 'writer',
+      status: 201,
+      identical: false,
+      body: (first) => ({
+        resource: 'outcomes',
+        action: 'record',
+        data: {
+          goal_id: pick(f.writer.goalIds, first),
+          conversation_id: `call_${randomUUID()}`,
+          achieved: Math.random() < 0.5,
+          contact_id: 'lead_17',
+          values: RECORD_VALUES,
+        },
+      }),
+    },
+    {
+      name: 'progress',
+      what: `goals.progress of the tracked goal (a weekly count and a monthly rate target, Europe/Paris) at ${f.tracked.at}, mid-hour, all its outcomes in that week`,
+      against: [],
+      key: 'reader',
+      status: 200,
+      identical: true,
+      body: () => ({ resource: 'goals', action: 'progress', id: f.tracked.goalId, data: { at: f.tracked.at } }),
+    },
+    {
+      name: 'outcomes-list',
+      what: "outcomes.list by goalId: the tracked goal's newest 50 outcomes, with the total count",
+      key: 'reader',
+      status: 200,
+      identical: true,
+      body: () => ({ resource: 'outcomes', action: 'list', data: { goalId: f.tracked.goalId } }),
     },
     {
       name: 'admin-list',

@@ -1,17 +1,22 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
+import { SCOPES } from '../src/auth/scopes.js';
+import { migrate, schemaDrift } from '../src/db/migrate.js';
+import { readMigrations } from '../src/db/sqlite.js';
 
 /**
  * The benchmark's data. Three users matter: the reader (the read scenarios), the writer (create,
- * attach) and the admin. The reader owns the same goals at every table size, so a read scenario
- * measured at 10,000 and at 1,000,000 rows does the same work unless the table size leaks in.
+ * attach, record) and the admin. The reader owns the same goals at every table size, so a read scenario
+ * measured at 10,000 and at 1,000,000 rows does the same work unless the table size leaks in. One of
+ * the reader's goals, the tracked goal, has targets and `outcomes` outcomes in its current window.
  */
 export interface SeedOptions {
   path: string;
   rows: number;
   users: number;
   agents: number;
+  outcomes: number;
 }
 
 export interface Fixture {
@@ -28,7 +33,10 @@ export interface Fixture {
     /** Position of the deep cursor in the reader's list. */
     deepPosition: number;
   };
+  /** The writer's goals all have BENCH_FIELDS as lead-info fields, which RECORD_VALUES fill. */
   writer: { agentIds: string[]; goalIds: string[] };
+  /** The reader's goal with targets and all the seeded outcomes, and the instant its progress is asked at. */
+  tracked: { goalId: string; at: string; outcomes: number };
   seconds: number;
   bytes: number;
 }
@@ -59,6 +67,8 @@ const FIELD_SETS = [
 ].map((set) => JSON.stringify(set));
 
 export const BENCH_FIELDS = JSON.parse(FIELD_SETS[0] ?? '[]') as unknown[];
+/** Values for every one of BENCH_FIELDS, as a client recording an outcome sends them. */
+export const RECORD_VALUES = { email: 'ana@example.com', full_name: 'Ana Lima', contact_time: 'morning' };
 
 const newKey = () => `gp_${randomBytes(32).toString('base64url')}`;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -68,7 +78,7 @@ const BASE_TIME = Date.parse('2025-01-01T00:00:00.000Z');
 /** One goal per second of a timeline; agents and users come before every goal. */
 const at = (i: number) => new Date(BASE_TIME + i * 1000).toISOString();
 
-export function seed({ path, rows, users, agents }: SeedOptions): Fixture {
+export function seed({ path, rows, users, agents, outcomes }: SeedOptions): Fixture {
   if (rows < 2 * (READER_GOALS + WRITER_GOALS)) throw new Error(`--rows must be at least ${2 * (READER_GOALS + WRITER_GOALS)}`);
   if (users < 10 || agents < users + READER_AGENTS + WRITER_AGENTS) throw new Error('need at least 10 users and more agents than users');
   const started = performance.now();
@@ -76,7 +86,9 @@ export function seed({ path, rows, users, agents }: SeedOptions): Fixture {
   const db = new BetterSqlite3(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
-  db.exec(readFileSync(new URL('../schema.sql', import.meta.url), 'utf8'));
+  db.pragma('cache_size = -262144');
+  // Built as the server builds it, so it finds every migration applied and has nothing to do.
+  migrate(db, readMigrations());
 
   const insertUser = db.prepare('INSERT INTO users (id, email, name, is_admin, created_at) VALUES (?, ?, ?, ?, ?)');
   const insertKey = db.prepare(
@@ -90,7 +102,7 @@ export function seed({ path, rows, users, agents }: SeedOptions): Fixture {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertAttachment = db.prepare('INSERT INTO attachments (agent_id, goal_id, attached_at) VALUES (?, ?, ?)');
-  const scopes = JSON.stringify(['goals:read', 'goals:write', 'agents:read', 'agents:write']);
+  const scopes = JSON.stringify(SCOPES);
   const early = new Date(BASE_TIME - 86_400_000).toISOString();
 
   const fixture = db.transaction(() => {
@@ -130,6 +142,7 @@ export function seed({ path, rows, users, agents }: SeedOptions): Fixture {
       const id = randomUUID();
       let agent: number;
       let status: string;
+      let fields = FIELD_SETS[i % FIELD_SETS.length];
       if (i % readerStride === 0 && readerGoals.length < READER_GOALS) {
         agent = readerGoals.length % READER_AGENTS;
         status = STATUSES[Math.floor(readerGoals.length / READER_AGENTS) % STATUSES.length] ?? 'active';
@@ -138,6 +151,7 @@ export function seed({ path, rows, users, agents }: SeedOptions): Fixture {
         agent = READER_AGENTS + (writerGoals.length % WRITER_AGENTS);
         status = 'active';
         writerGoals.push(id);
+        fields = FIELD_SETS[0];
       } else {
         agent = READER_AGENTS + WRITER_AGENTS + (ordinary % ordinaryAgents);
         status = STATUSES[ordinary % STATUSES.length] ?? 'active';
@@ -152,7 +166,7 @@ export function seed({ path, rows, users, agents }: SeedOptions): Fixture {
         i % 4 === 0 ? null : 'The call ends with a confirmed meeting time and the lead-info fields collected.',
         status,
         i % 5 === 0 ? null : i % 101,
-        FIELD_SETS[i % FIELD_SETS.length] ?? '[]',
+        fields ?? '[]',
         at(i),
         at(i),
       );
@@ -177,9 +191,79 @@ export function seed({ path, rows, users, agents }: SeedOptions): Fixture {
       writer: { agentIds: agentIds.slice(READER_AGENTS, READER_AGENTS + WRITER_AGENTS), goalIds: writerGoals },
     };
   })();
+  const tracked = seedOutcomes(db, fixture.reader.goalIds[0] ?? '', outcomes);
+  selfCheck(db);
 
   db.pragma('wal_checkpoint(TRUNCATE)');
   const { n: bytes } = db.prepare('SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()').get() as { n: number };
   db.close();
-  return { rows, users, agents, ...fixture, seconds: (performance.now() - started) / 1000, bytes };
+  return { rows, users, agents, ...fixture, tracked, seconds: (performance.now() - started) / 1000, bytes };
+}
+
+/**
+ * The tracked goal's progress is asked as of TRACKED_AT, a Thursday mid-hour in Paris time: its week
+ * began on Monday 00:00 (TRACKED_WEEK_START in UTC), and its outcomes are spread evenly over the
+ * 84.5 hours between, so progress sums whole hours from the counters and counts the half hour
+ * before TRACKED_AT from the outcomes index, as it does for a goal asked "now".
+ */
+export const TRACKED_AT = '2025-03-13T11:30:00.000Z';
+const TRACKED_WEEK_START = Date.parse('2025-03-09T23:00:00.000Z');
+
+/**
+ * Gives the goal a weekly count target and a monthly rate target, and `n` outcomes of its own
+ * agent in its current week (four in ten achieved, one in ten without a verdict). The hourly
+ * counters are filled by the schema's own triggers, as every write of the server fills them.
+ */
+function seedOutcomes(db: BetterSqlite3.Database, goalId: string, n: number): Fixture['tracked'] {
+  const target = { target_count: null, target_rate: null, is_primary: false, start_date: null, deadline: null };
+  const targets = [
+    { ...target, id: randomUUID(), period: 'week', target_type: 'count', target_count: Math.max(1, Math.round(n / 2)), is_primary: true },
+    { ...target, id: randomUUID(), period: 'month', target_type: 'rate', target_rate: 40 },
+  ];
+  const goal = db
+    .prepare("UPDATE goals SET timezone = 'Europe/Paris', targets = ?, fields = ? WHERE id = ? RETURNING owner_id, agent_id")
+    .get(JSON.stringify(targets), FIELD_SETS[0], goalId) as { owner_id: string; agent_id: string } | undefined;
+  if (!goal) throw new Error('seed: no goal to track');
+  const insertOutcome = db.prepare(
+    `INSERT INTO outcomes (id, owner_id, goal_id, agent_id, conversation_id, contact_id, achieved, field_values, missing_required,
+       source, occurred_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'api', ?, ?, ?)`,
+  );
+  const values = JSON.stringify(RECORD_VALUES);
+  const noneMissing = JSON.stringify([]);
+  const step = (Date.parse(TRACKED_AT) - TRACKED_WEEK_START) / n;
+  // Indexes built once at the end are three times faster to seed than kept row by row; they are
+  // recreated from their own definitions, so the schema stays exactly the migrations'.
+  const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outcomes' AND sql IS NOT NULL").all() as {
+    name: string;
+    sql: string;
+  }[];
+  db.transaction(() => {
+    for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
+    for (let j = 0; j < n; j += 1) {
+      const occurredAt = new Date(TRACKED_WEEK_START + Math.floor((j + 0.5) * step)).toISOString();
+      const verdict = j % 10;
+      const achieved = verdict === 9 ? null : verdict < 4 ? 1 : 0;
+      insertOutcome.run(randomUUID(), goal.owner_id, goalId, goal.agent_id, `call_${j}`, `lead_${j % 5000}`, achieved, values, noneMissing, occurredAt, occurredAt, occurredAt);
+    }
+    for (const index of indexes) db.exec(index.sql);
+  })();
+  return { goalId, at: TRACKED_AT, outcomes: n };
+}
+
+/**
+ * The seed must be what the server would have written: the schema exactly the migrations' (the
+ * outcome indexes were rebuilt), and the hourly counters equal to a recount of the outcomes.
+ */
+function selfCheck(db: BetterSqlite3.Database): void {
+  const scratch = new BetterSqlite3(':memory:');
+  const drift = schemaDrift(db, scratch, readMigrations());
+  scratch.close();
+  if (drift.length > 0) throw new Error(`seed: the schema differs from the migrations': ${drift.join('; ')}`);
+  const recount = `SELECT goal_id, substr(occurred_at, 1, 13) AS hour, count(*) AS conversations, sum(achieved) AS achieved
+    FROM outcomes WHERE achieved IS NOT NULL GROUP BY goal_id, hour`;
+  const counters = 'SELECT goal_id, hour, conversations, achieved FROM outcome_hours WHERE conversations > 0';
+  const differing = (a: string, b: string) => `(SELECT count(*) FROM (${a} EXCEPT ${b}))`;
+  const { n } = db.prepare(`SELECT ${differing(recount, counters)} + ${differing(counters, recount)} AS n`).get() as { n: number };
+  if (n !== 0) throw new Error(`seed: ${n} hourly counters differ from a recount of the outcomes`);
 }
