@@ -1,18 +1,5 @@
 import { defineConfig } from 'vitest/config';
-
-/** The contract: these run against the Node app and against the Worker in workerd. */
-const contract = [
-  'tests/rpc/**/*.test.ts',
-  'tests/goals/**/*.test.ts',
-  'tests/agents/**/*.test.ts',
-  'tests/outcomes/**/*.test.ts',
-  'tests/auth/**/*.test.ts',
-  'tests/http/admin.test.ts',
-  'tests/mcp/**/*.test.ts',
-  'tests/db/atomic.test.ts',
-  'tests/db/ownership-integrity.test.ts',
-  'tests/events/**/*.test.ts',
-];
+import { contract } from './tests/contract-files.js';
 
 const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 };
 

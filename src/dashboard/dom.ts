@@ -72,3 +72,27 @@ export const formatTime = (iso: string): string => {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 };
+
+/** Previous/next page buttons over a stack of cursors; the first entry (the first page) is undefined. */
+export function pagerButtons(
+  cursors: (string | undefined)[],
+  page: { has_more: boolean; next_cursor: string | null },
+  load: () => Promise<void>,
+): Child[] {
+  return [
+    h('button', { type: 'button', disabled: cursors.length < 2, onClick: () => (cursors.pop(), void load()) }, 'Previous page'),
+    h('span', {}, `Page ${cursors.length}`),
+    h(
+      'button',
+      {
+        type: 'button',
+        disabled: !page.has_more || !page.next_cursor,
+        onClick: () => {
+          if (page.next_cursor) cursors.push(page.next_cursor);
+          void load();
+        },
+      },
+      'Next page',
+    ),
+  ];
+}

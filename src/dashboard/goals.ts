@@ -1,4 +1,4 @@
-import { formatTime, h, labelled, replace, type Child } from './dom.js';
+import { formatTime, h, labelled, pagerButtons, replace, type Child } from './dom.js';
 import { describeError, showStatus, statusArea } from './errors.js';
 import { describeTarget, historyChart, progressBar } from './progress.js';
 import { outcomesTable } from './outcomes.js';
@@ -134,27 +134,7 @@ export async function goalsView(root: HTMLElement, session: Session): Promise<vo
         h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 8 }, 'No goals match.'))),
       ),
     );
-    replace(
-      pager,
-      h(
-        'button',
-        { type: 'button', disabled: cursors.length < 2, onClick: () => (cursors.pop(), void load()) },
-        'Previous page',
-      ),
-      h('span', {}, `Page ${cursors.length}`),
-      h(
-        'button',
-        {
-          type: 'button',
-          disabled: !page.has_more || !page.next_cursor,
-          onClick: () => {
-            if (page.next_cursor) cursors.push(page.next_cursor);
-            void load();
-          },
-        },
-        'Next page',
-      ),
-    );
+    replace(pager, ...pagerButtons(cursors, page, load));
     showStatus(area, '');
   }
 

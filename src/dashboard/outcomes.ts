@@ -1,4 +1,4 @@
-import { formatTime, h, labelled, replace } from './dom.js';
+import { formatTime, h, labelled, pagerButtons, replace } from './dom.js';
 import { describeError, showStatus, statusArea } from './errors.js';
 import { evaluateForm } from './evaluate.js';
 import { cell, loadAgents, statusBadge, type Goal } from './goals.js';
@@ -103,23 +103,7 @@ export async function outcomesView(root: HTMLElement, session: Session, goalPara
     const page = answer.data;
     const fields = goals.find((g) => g.id === filters.goalId)?.fields ?? [];
     replace(holder, outcomesTable(page.items, fields, goalNames, `${page.count} matching outcome${page.count === 1 ? '' : 's'}`));
-    replace(
-      pager,
-      h('button', { type: 'button', disabled: cursors.length < 2, onClick: () => (cursors.pop(), void load()) }, 'Previous page'),
-      h('span', {}, `Page ${cursors.length}`),
-      h(
-        'button',
-        {
-          type: 'button',
-          disabled: !page.has_more || !page.next_cursor,
-          onClick: () => {
-            if (page.next_cursor) cursors.push(page.next_cursor);
-            void load();
-          },
-        },
-        'Next page',
-      ),
-    );
+    replace(pager, ...pagerButtons(cursors, page, load));
     showStatus(area, '');
   }
 
