@@ -82,6 +82,14 @@ export interface OutcomesTable {
 }
 
 /** Outcomes with a verdict per goal and UTC hour, kept by triggers on outcomes. */
+export interface OutcomeMinutesTable {
+  goal_id: string;
+  /** `YYYY-MM-DDTHH:MM` in UTC. */
+  minute: string;
+  conversations: number;
+  achieved: number;
+}
+
 export interface OutcomeHoursTable {
   goal_id: string;
   /** `YYYY-MM-DDTHH` in UTC. */
@@ -130,6 +138,7 @@ export interface Database {
   goal_tags: GoalTagsTable;
   outcomes: OutcomesTable;
   outcome_hours: OutcomeHoursTable;
+  outcome_minutes: OutcomeMinutesTable;
   idempotency_keys: IdempotencyKeysTable;
   events: EventsTable;
 }

@@ -77,7 +77,7 @@ class HourSums {
 /**
  * Progress of several goals in two statements, whatever the number of goals, targets and windows:
  * whole hours come from the hourly counters, and a window edge that is not on an hour (a
- * half-hour zone, as_of mid-hour) from the outcomes of that one hour: [floor hour, edge).
+ * half-hour zone, as_of mid-hour) from [floor hour, edge): minute counters and one minute's outcomes.
  * The outcomes of [lo, hi) are then hours [floor(lo), floor(hi)) − [floor(lo), lo) + [floor(hi), hi).
  */
 export async function progressOf(db: Db, requests: readonly ProgressRequest[]): Promise<Progress[]> {
@@ -94,7 +94,7 @@ export async function progressOf(db: Db, requests: readonly ProgressRequest[]): 
     const key = `${goalId} ${ms}`;
     if (edgeIndex.has(key)) return;
     edgeIndex.set(key, edges.length);
-    edges.push({ goalId, from: iso(floorHour(ms)), to: iso(ms) });
+    edges.push({ goalId, atMs: ms });
   };
   for (const { request, targets } of plans) {
     let from = Infinity;

@@ -256,12 +256,33 @@ const outcomeRecordedEvent = prepareQuery<{ goalId: string; conversationId: stri
   ),
 );
 
-type AchievedArgs = Omit<WindowCheck, 'targetCount'> & { targetCount: number; goalId: string; conversationId: string; now: string };
+type AchievedArgs = Omit<WindowCheck, 'targetCount'> & {
+  targetCount: number;
+  goalId: string;
+  conversationId: string;
+  now: string;
+  /** The window's hours `[floor hour of from, floor hour of to)` and the edges to take off and add. */
+  hourFrom: string;
+  hourTo: string;
+  head: EdgeParts;
+  tail: EdgeParts;
+};
 
-/** Achieved outcomes of the goal in the window, read from the (goal_id, occurred_at, id, achieved) index alone. */
-const achievedIn = (p: Params<AchievedArgs>) =>
+const achievedMinutes = (p: Params<AchievedArgs>, e: Params<EdgeParts>) =>
+  sql<number>`(SELECT coalesce(sum(m.achieved), 0) FROM outcome_minutes AS m WHERE m.goal_id = ${p.goalId}
+    AND m.minute >= ${e.minuteFrom} AND m.minute < ${e.minuteTo})`;
+const achievedRaw = (p: Params<AchievedArgs>, e: Params<EdgeParts>) =>
   sql<number>`(SELECT count(*) FROM outcomes AS counted WHERE counted.goal_id = ${p.goalId}
-    AND counted.occurred_at >= ${p.from} AND counted.occurred_at < ${p.to} AND counted.achieved = 1)`;
+    AND counted.occurred_at >= ${e.rawFrom} AND counted.occurred_at < ${e.rawTo} AND counted.achieved = 1)`;
+
+/**
+ * Achieved outcomes of the goal in the window from the counters, as progress counts them: hours
+ * [floor(from), floor(to)) − edge(from) + edge(to), each edge ≤ 59 minute rows and one partial minute.
+ */
+const achievedIn = (p: Params<AchievedArgs>) =>
+  sql<number>`((SELECT coalesce(sum(h.achieved), 0) FROM outcome_hours AS h WHERE h.goal_id = ${p.goalId}
+    AND h.hour >= ${p.hourFrom} AND h.hour < ${p.hourTo})
+    - ${achievedMinutes(p, p.head)} - ${achievedRaw(p, p.head)} + ${achievedMinutes(p, p.tail)} + ${achievedRaw(p, p.tail)})`;
 
 // After outcome.recorded: once per target and window, when this achieved outcome in the window brings it to target_count.
 const targetAchievedEvent = prepareQuery<AchievedArgs>()((k, _s, p) =>
@@ -298,6 +319,14 @@ const targetAchievedEvent = prepareQuery<AchievedArgs>()((k, _s, p) =>
 
 export type RecordResult = { kind: 'recorded'; outcome: Outcome; replaced: boolean } | RecordRefusal;
 
+const hourKey = (ms: number): string => new Date(ms).toISOString().slice(0, 13);
+
+function counterSpans(check: WindowCheck): Pick<AchievedArgs, 'hourFrom' | 'hourTo' | 'head' | 'tail'> {
+  const from = Date.parse(check.from);
+  const to = Date.parse(check.to);
+  return { hourFrom: hourKey(from), hourTo: hourKey(to), head: edgeParts(from), tail: edgeParts(to) };
+}
+
 /**
  * Records the outcome with its outcome.recorded and any target.achieved in one batch; when nothing
  * was written, says why (read after the fact, as the rules can change meanwhile). `goal` is the
@@ -315,7 +344,7 @@ export async function recordOutcome(
   const [result] = await db.atomic([
     recordStatement(db, access, outcome, now),
     outcomeRecordedEvent.compile(db, { ...at, newId: outcome.id }),
-    ...checks.map((check) => targetAchievedEvent.compile(db, { ...check, ...at })),
+    ...checks.map((check) => targetAchievedEvent.compile(db, { ...check, ...at, ...counterSpans(check) })),
   ]);
   const row = result?.rows[0] as OutcomeRow | undefined;
   if (row) return { kind: 'recorded', outcome: toOutcome(row, access), replaced: row.id !== outcome.id };
@@ -467,30 +496,64 @@ export async function readHourCounts(db: Db, spans: readonly HourSpan[]): Promis
   return rows;
 }
 
-/** Outcomes with a verdict of one goal in `[from, to)`, a part of one hour that counters cannot split. */
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The part of an hour before an instant, `[floor hour, at)`, as the counters split it: whole
+ * minutes `[minuteFrom, minuteTo)` (≤ 59 rows of outcome_minutes) and the outcomes of the partial
+ * minute `[rawFrom, rawTo)` (read from the index).
+ */
+export interface EdgeParts {
+  minuteFrom: string;
+  minuteTo: string;
+  rawFrom: string;
+  rawTo: string;
+}
+
+export function edgeParts(atMs: number): EdgeParts {
+  const minute = Math.floor(atMs / MINUTE_MS) * MINUTE_MS;
+  const hour = Math.floor(atMs / HOUR_MS) * HOUR_MS;
+  const minuteKey = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+  return { minuteFrom: minuteKey(hour), minuteTo: minuteKey(minute), rawFrom: new Date(minute).toISOString(), rawTo: new Date(atMs).toISOString() };
+}
+
+/** One goal's outcomes with a verdict in `[floor hour of at, at)`: the part of an hour that hourly counters cannot split. */
 export interface EdgeSpan {
   goalId: string;
-  from: string;
-  to: string;
+  atMs: number;
 }
 
 /**
- * Counts of each edge span in one statement, from the (goal_id, occurred_at, id, achieved) index
- * alone: each span lies within one hour, so this reads at most that hour's outcomes.
+ * Counts of each edge span in one statement: at most 59 minute counters by primary key plus the
+ * outcomes of one partial minute from the (goal_id, occurred_at, id, achieved) index alone.
  */
 export async function readEdgeCounts(db: Db, spans: readonly EdgeSpan[]): Promise<Counts[]> {
   if (spans.length === 0) return [];
-  const json = JSON.stringify(spans.map((s) => [s.goalId, s.from, s.to]));
+  const json = JSON.stringify(
+    spans.map((s) => {
+      const e = edgeParts(s.atMs);
+      return [s.goalId, e.minuteFrom, e.minuteTo, e.rawFrom, e.rawTo];
+    }),
+  );
   const { rows } = await sql<Counts & { i: number }>`
-    SELECT s.key AS i, count(o.goal_id) AS conversations, coalesce(sum(o.achieved), 0) AS achieved
-    FROM json_each(${json}) AS s
-    LEFT JOIN outcomes AS o INDEXED BY outcomes_goal_occurred
-      ON o.goal_id = json_extract(s.value, '$[0]')
-     AND o.occurred_at >= json_extract(s.value, '$[1]')
-     AND o.occurred_at < json_extract(s.value, '$[2]')
-     AND o.achieved IS NOT NULL
-    GROUP BY s.key
-    ORDER BY s.key`.execute(db.kysely);
+    SELECT i, sum(conversations) AS conversations, sum(achieved) AS achieved FROM (
+      SELECT s.key AS i, m.conversations, m.achieved
+      FROM json_each(${json}) AS s
+      JOIN outcome_minutes AS m
+        ON m.goal_id = json_extract(s.value, '$[0]')
+       AND m.minute >= json_extract(s.value, '$[1]')
+       AND m.minute < json_extract(s.value, '$[2]')
+      UNION ALL
+      SELECT s.key AS i, 1 AS conversations, o.achieved
+      FROM json_each(${json}) AS s
+      JOIN outcomes AS o INDEXED BY outcomes_goal_occurred
+        ON o.goal_id = json_extract(s.value, '$[0]')
+       AND o.occurred_at >= json_extract(s.value, '$[3]')
+       AND o.occurred_at < json_extract(s.value, '$[4]')
+       AND o.achieved IS NOT NULL
+    )
+    GROUP BY i`.execute(db.kysely);
   const out: Counts[] = spans.map(() => ({ conversations: 0, achieved: 0 }));
   for (const row of rows) out[Number(row.i)] = { conversations: Number(row.conversations), achieved: Number(row.achieved) };
   return out;

@@ -9,7 +9,7 @@ import { listOutcomes, readEdgeCounts, readHourCounts, recordOutcome, type Outco
 /**
  * The SQL of outcomes lists, the goal list's new filters and progress, checked with EXPLAIN QUERY
  * PLAN: every filter combination searches an index that also gives the order, and progress reads
- * counters by primary key and outcomes only inside the edge hours.
+ * counters by primary key and outcomes only inside one partial minute per edge.
  */
 const captured: CompiledQuery[] = [];
 const db = openSqlite({ path: ':memory:', migrations: readMigrations(), onQuery: (q) => captured.push(q) });
@@ -109,19 +109,18 @@ describe('goals.list filters of release 2', () => {
 });
 
 describe('progress query plans', () => {
-  it('reads counters by primary-key range and edges from the covering goal index only', async () => {
+  it('reads counters by primary-key range and edges from minute counters and the covering goal index only', async () => {
     const hours = await sqlOf(() => readHourCounts(db, [{ goalId: GOAL, from: '2026-01-01T00', to: '2026-02-01T00' }]));
-    const edges = await sqlOf(() => readEdgeCounts(db, [{ goalId: GOAL, from: '2026-01-01T10:00:00.000Z', to: '2026-01-01T10:30:00.000Z' }]));
+    const edges = await sqlOf(() => readEdgeCounts(db, [{ goalId: GOAL, atMs: Date.parse('2026-01-01T10:30:17.250Z') }]));
     const hourPlan = hours.flatMap(planOf);
     const edgePlan = edges.flatMap(planOf);
     expect(hourPlan).toContainEqual(expect.stringMatching(/^SEARCH h USING PRIMARY KEY \(goal_id=\? AND hour>\? AND hour<\?\)$/));
-    expect(edgePlan).toContainEqual(
-      expect.stringMatching(/^SEARCH o USING COVERING INDEX outcomes_goal_occurred \(goal_id=\? AND occurred_at>\? AND occurred_at<\?\)( LEFT-JOIN)?$/),
-    );
-    for (const line of [...hourPlan, ...edgePlan]) expect(line).not.toMatch(/^SCAN (h|o|outcomes|outcome_hours)$/);
+    expect(edgePlan).toContainEqual(expect.stringMatching(/^SEARCH m USING PRIMARY KEY \(goal_id=\? AND minute>\? AND minute<\?\)$/));
+    expect(edgePlan).toContainEqual(expect.stringMatching(/^SEARCH o USING COVERING INDEX outcomes_goal_occurred \(goal_id=\? AND occurred_at>\? AND occurred_at<\?\)$/));
+    for (const line of [...hourPlan, ...edgePlan]) expect(line).not.toMatch(/^SCAN (h|m|o|outcomes|outcome_hours|outcome_minutes)$/);
   });
 
-  it('sends two statements for any number of goals, targets and past windows, and reads outcomes only inside edge hours', async () => {
+  it('sends two statements for any number of goals, targets and past windows, and reads outcomes only inside one partial minute per edge', async () => {
     const targets = ['day', 'week', 'month', 'quarter', 'year'].map((period, i) => ({
       id: `00000000-0000-4000-8000-00000000000${i}`,
       period: period as 'day',
@@ -132,18 +131,26 @@ describe('progress query plans', () => {
       start_date: null,
       deadline: null,
     }));
-    const asOfMs = Date.parse('2026-06-10T12:45:00.000Z');
+    const asOfMs = Date.parse('2026-06-10T12:45:17.500Z');
     const goals = Array.from({ length: 20 }, (_, i) => ({ id: `00000000-0000-4000-8000-0000000001${String(i).padStart(2, '0')}`, timezone: 'Asia/Kolkata', targets }));
     const queries = await sqlOf(() => progressOf(db, goals.map((goal) => ({ goal, asOfMs, history: 52 }))));
     expect(queries).toHaveLength(2);
     const edges = queries.find((q) => q.sql.includes('outcomes'));
     if (!edges) throw new Error('no edge query');
-    // Each edge span stays within one UTC hour: at most that hour's outcomes are counted.
-    const spans = JSON.parse(String(edges.parameters[0])) as [string, string, string][];
-    for (const [, from, to] of spans) {
-      expect(from.slice(0, 13)).toBe(to.slice(0, 13));
-      expect(from.endsWith(':00:00.000Z')).toBe(true);
+    // Each edge reads the minute counters of one hour and the outcomes of at most one partial minute.
+    const spans = JSON.parse(String(edges.parameters[0])) as [string, string, string, string, string][];
+    expect(spans.length).toBeGreaterThan(0);
+    for (const [, minuteFrom, minuteTo, rawFrom, rawTo] of spans) {
+      expect(minuteFrom.slice(0, 13)).toBe(minuteTo.slice(0, 13));
+      expect(minuteFrom.endsWith(':00')).toBe(true);
+      expect(rawFrom.slice(0, 16)).toBe(minuteTo);
+      expect(rawTo.slice(0, 16)).toBe(minuteTo);
+      expect(rawFrom.endsWith(':00.000Z')).toBe(true);
     }
+    // Half-hour zone edges are whole minutes; only as_of has a partial minute.
+    expect(spans.filter(([, , , rawFrom, rawTo]) => rawFrom !== rawTo).map(([, , , , rawTo]) => rawTo)).toEqual(
+      goals.map(() => '2026-06-10T12:45:17.500Z'),
+    );
   });
 
   it('records an outcome in one batch (the upsert, its events, a target check) whose counters move by trigger, without scans', async () => {
@@ -178,6 +185,11 @@ describe('progress query plans', () => {
     expect(queries.slice(1, 3).map((q) => q.sql.slice(0, 20))).toEqual(['insert into "events"', 'insert into "events"']);
     // The upsert, then (nothing written: no such goal) the one read that says why.
     expect(queries[0]?.sql).toMatch(/^insert into "outcomes"/);
-    for (const line of queries.flatMap(planOf)) expect(line).not.toMatch(/^SCAN (goals|agents|outcomes)$/);
+    const plan = queries.flatMap(planOf);
+    for (const line of plan) expect(line).not.toMatch(/^SCAN (goals|agents|outcomes|h|m|counted|outcome_hours|outcome_minutes)$/);
+    // The target check counts from the counters by primary key and one partial minute per edge from the index.
+    expect(plan).toContainEqual(expect.stringMatching(/^SEARCH h USING PRIMARY KEY \(goal_id=\? AND hour>\? AND hour<\?\)$/));
+    expect(plan).toContainEqual(expect.stringMatching(/^SEARCH m USING PRIMARY KEY \(goal_id=\? AND minute>\? AND minute<\?\)$/));
+    expect(plan).toContainEqual(expect.stringMatching(/^SEARCH counted USING COVERING INDEX outcomes_goal_occurred \(goal_id=\? AND occurred_at>\? AND occurred_at<\?\)$/));
   });
 });

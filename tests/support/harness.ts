@@ -154,6 +154,7 @@ export async function snapshot(h: Harness): Promise<Record<string, unknown[]>> {
     attachments: 'agent_id',
     outcomes: 'id',
     outcome_hours: 'goal_id, hour',
+    outcome_minutes: 'goal_id, minute',
     goal_tags: 'goal_id, tag',
     events: 'id',
   } as const;
