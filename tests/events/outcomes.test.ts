@@ -79,4 +79,24 @@ describe('outcome events', () => {
     expect(achieved).toHaveLength(2);
     expect(achieved[0]?.data.window).not.toEqual(achieved[1]?.data.window);
   });
+  it('counts target.achieved to the millisecond across half-hour window edges (Asia/Kolkata), from the counters', async () => {
+    const latest = Date.parse('2026-06-11T00:00:00.000Z');
+    if (h.clock.peek() < latest) h.clock.advance(latest - h.clock.peek());
+    const goal = await h.makeGoal(user, { timezone: 'Asia/Kolkata', targets: [{ period: 'day', target_type: 'count', target_count: 3 }] });
+    const before = await mark(user);
+    const at = (conversation: string, occurred_at: string) =>
+      user.invoke({ resource: 'outcomes', action: 'record', data: { goal_id: goal.id, conversation_id: conversation, achieved: true, occurred_at } });
+    expectOk(await at('day-before', '2026-06-09T18:29:59.999Z'), 201); // 23:59:59.999 +05:30, the window before
+    expectOk(await at('first', '2026-06-09T18:30:00.000Z'), 201);
+    expectOk(await at('same-minute', '2026-06-09T18:30:30.000Z'), 201);
+    const third = expectOk(await at('last', '2026-06-10T18:29:59.999Z'), 201);
+    expectOk(await at('next-day', '2026-06-10T18:30:00.000Z'), 201);
+    const achieved = (await eventsAfter(user, before)).filter((e) => e.type === 'target.achieved');
+    expect(achieved).toEqual([
+      expect.objectContaining({
+        outcome_id: third.id,
+        data: expect.objectContaining({ window: { start: '2026-06-10T00:00:00.000+05:30', end: '2026-06-11T00:00:00.000+05:30' }, achieved: 3 }),
+      }),
+    ]);
+  });
 });

@@ -94,6 +94,20 @@ describe('goals.progress windows', () => {
     expect(body.status).toBe('behind');
   });
 
+  it('counts a mid-minute as_of to the millisecond: whole minutes from counters, the partial minute from outcomes', async () => {
+    const goal = await goalWith(user, 'Asia/Kolkata', [count('day', 9)]);
+    await outcomes(user, goal.id, [
+      ['2026-06-10T12:00:00.000Z', true], // first minute of as_of's hour
+      ['2026-06-10T12:44:59.999Z', false], // last whole minute before as_of
+      ['2026-06-10T12:45:00.000Z', true], // as_of's minute, before it
+      ['2026-06-10T12:45:17.499Z', true], // one millisecond before as_of
+      ['2026-06-10T12:45:17.500Z', true], // as_of itself: excluded
+      ['2026-06-10T12:45:59.000Z', false], // as_of's minute, after it
+    ]);
+    const body = expectOk(await progress(user, goal.id, { at: '2026-06-10T12:45:17.500Z' }));
+    expect(body.targets[0]).toMatchObject({ conversations: 4, achieved: 3 });
+  });
+
   const periods = [
     ['day', '2026-11-15T00:00:00.000+01:00', '2026-11-16T00:00:00.000+01:00', '2026-11-15T00:00:00.000+05:30', '2026-11-16T00:00:00.000+05:30'],
     ['week', '2026-11-09T00:00:00.000+01:00', '2026-11-16T00:00:00.000+01:00', '2026-11-09T00:00:00.000+05:30', '2026-11-16T00:00:00.000+05:30'],
@@ -188,6 +202,8 @@ describe('goals.progress moves with every outcome write', () => {
     expect(await read()).toEqual([0, 0]);
     const hours = await h.db.kysely.selectFrom('outcome_hours').selectAll().where('goal_id', '=', goal.id).where('conversations', '>', 0).execute();
     expect(hours).toEqual([]);
+    const minutes = await h.db.kysely.selectFrom('outcome_minutes').selectAll().where('goal_id', '=', goal.id).where('conversations', '>', 0).execute();
+    expect(minutes).toEqual([]);
   });
 });
 
