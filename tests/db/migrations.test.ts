@@ -208,6 +208,37 @@ describe('migrations on a new database', () => {
     expect(drift(db.sqlite)).toEqual([]);
   });
 
+  it('fill outcome_minutes from the outcomes already there (0005), matching the hourly counters', () => {
+    const before = openSqlite({ path: ':memory:', migrations: migrations.filter((m) => m.name < '0005') });
+    opened.push(before);
+    // Outcomes without their goal and agent rows: only the counters are under test here.
+    before.sqlite.pragma('foreign_keys = OFF');
+    const insert = before.sqlite.prepare(
+      "INSERT INTO outcomes (id, owner_id, goal_id, agent_id, conversation_id, achieved, source, occurred_at, created_at, updated_at) VALUES (?, 'u', ?, 'a', ?, ?, 'api', ?, ?, ?)",
+    );
+    const rows: [string, number | null, string][] = [
+      ['g1', 1, '2026-06-10T12:44:59.999Z'],
+      ['g1', 0, '2026-06-10T12:44:00.000Z'],
+      ['g1', 1, '2026-06-10T12:45:00.000Z'],
+      ['g1', null, '2026-06-10T12:45:30.000Z'],
+      ['g2', 1, '2026-06-10T12:44:10.000Z'],
+    ];
+    rows.forEach(([goal, achieved, at], i) => insert.run(`o${i}`, goal, `c${i}`, achieved, at, at, at));
+    migrate(before.sqlite, migrations);
+    expect(before.sqlite.prepare('SELECT goal_id, minute, conversations, achieved FROM outcome_minutes ORDER BY goal_id, minute').all()).toEqual([
+      { goal_id: 'g1', minute: '2026-06-10T12:44', conversations: 2, achieved: 1 },
+      { goal_id: 'g1', minute: '2026-06-10T12:45', conversations: 1, achieved: 1 },
+      { goal_id: 'g2', minute: '2026-06-10T12:44', conversations: 1, achieved: 1 },
+    ]);
+    // And the triggers keep them from then on.
+    before.sqlite.prepare("UPDATE outcomes SET achieved = 1 WHERE id = 'o3'").run();
+    before.sqlite.prepare("DELETE FROM outcomes WHERE id = 'o0'").run();
+    expect(before.sqlite.prepare("SELECT minute, conversations, achieved FROM outcome_minutes WHERE goal_id = 'g1' ORDER BY minute").all()).toEqual([
+      { minute: '2026-06-10T12:44', conversations: 1, achieved: 0 },
+      { minute: '2026-06-10T12:45', conversations: 2, achieved: 2 },
+    ]);
+  });
+
   it('record every file in d1_migrations with the DDL wrangler uses', () => {
     const db = fresh();
     const ddl = db.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'd1_migrations'").get() as { sql: string };
