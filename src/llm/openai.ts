@@ -1,5 +1,4 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ResponseFormatJSONSchema } from 'openai/resources/shared';
 import * as z from 'zod';
 // The client's timer: zero dependencies, so the server may share it (the reverse is not allowed).
@@ -112,15 +111,26 @@ export function createOpenAiLlm(options: OpenAiOptions): LlmPort {
 
 const formats = new WeakMap<z.ZodType, ResponseFormatJSONSchema>();
 
-/** Strict `json_schema` format by the SDK's own zod conversion, minus `$schema`, which some servers refuse. */
+/**
+ * Strict `json_schema` format from zod's own converter (the SDK's `openai/helpers/zod` costs ~26 KiB
+ * gzipped of zod v3), minus `$schema`, which some servers refuse, and `default: null`, as the SDK drops it.
+ */
 function responseFormat(schema: z.ZodType, name: string): ResponseFormatJSONSchema {
   const cached = formats.get(schema);
   if (cached) return cached;
-  const { json_schema } = zodResponseFormat(schema, name);
-  const { $schema: _dialect, ...jsonSchema } = json_schema.schema ?? {};
+  const { $schema: _dialect, ...jsonSchema } = withoutNullDefaults(z.toJSONSchema(schema, { target: 'draft-7' }));
   const format: ResponseFormatJSONSchema = { type: 'json_schema', json_schema: { name, strict: true, schema: jsonSchema } };
   formats.set(schema, format);
   return format;
+}
+
+/** A copy without `default: null` keys: the SDK's strict conversion removed them, so the model never saw them. */
+function withoutNullDefaults(schema: object): Record<string, unknown> {
+  const strip = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(strip) : typeof value === 'object' && value !== null ? withoutNullDefaults(value) : value;
+  return Object.fromEntries(
+    Object.entries(schema).flatMap(([key, child]) => (key === 'default' && child === null ? [] : [[key, strip(child)]])),
+  );
 }
 
 /** Retried: 429, 5xx and connection failures. Everything else is final. */

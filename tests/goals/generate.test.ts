@@ -68,6 +68,9 @@ describe('goals.generate with a working model', () => {
     expect(schema.required).toEqual(['name', 'description', 'priority', 'fields', 'tags']);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.$schema).toBeUndefined();
+    // Nullable keys are required and typed with null, with no `default: null` (the SDK's conversion dropped it).
+    expect(schema.properties.priority).toMatchObject({ anyOf: [{ type: 'integer' }, { type: 'null' }] });
+    expect(JSON.stringify(schema)).not.toContain('"default":null');
     const field = schema.properties.fields.items;
     expect(field.required).toEqual(['key', 'label', 'type', 'required', 'description', 'options']);
     expect(field.additionalProperties).toBe(false);

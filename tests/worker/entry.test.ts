@@ -51,6 +51,11 @@ describe('the Worker bundle', () => {
     expect(deployGzipBytes / 1024).toBeLessThanOrEqual(WORKER_BUDGET_KIB);
   });
 
+  it("leaves out the OpenAI SDK's zod helper: its zod v3 converter cost about 20 KiB gzipped", () => {
+    expect(inputs.some((f) => f.includes('node_modules/openai/'))).toBe(true);
+    expect(inputs.filter((f) => /openai\/(helpers\/zod|_vendor\/zod-to-json-schema|lib\/transform)|zod\/v3\//.test(f))).toEqual([]);
+  });
+
   it('contains the Worker entry and the D1 dialect', () => {
     expect(inputs).toEqual(expect.arrayContaining(['src/worker.ts', 'src/db/d1.ts', 'src/app.ts']));
   });
