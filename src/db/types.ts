@@ -81,7 +81,7 @@ export interface OutcomesTable {
   updated_at: string;
 }
 
-/** Outcomes with a verdict per goal and UTC hour, kept by triggers on outcomes. */
+/** Outcomes with a verdict per goal and UTC minute, kept by triggers on outcomes (progress's window edges). */
 export interface OutcomeMinutesTable {
   goal_id: string;
   /** `YYYY-MM-DDTHH:MM` in UTC. */
@@ -90,6 +90,7 @@ export interface OutcomeMinutesTable {
   achieved: number;
 }
 
+/** Outcomes with a verdict per goal and UTC hour, kept by triggers on outcomes. */
 export interface OutcomeHoursTable {
   goal_id: string;
   /** `YYYY-MM-DDTHH` in UTC. */
