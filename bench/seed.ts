@@ -203,16 +203,16 @@ export function seed({ path, rows, users, agents, outcomes }: SeedOptions): Fixt
 /**
  * The tracked goal's progress is asked as of TRACKED_AT, a Thursday mid-hour in Paris time: its week
  * began on Monday 00:00 (TRACKED_WEEK_START in UTC), and its outcomes are spread evenly over the
- * 84.5 hours between, so progress sums whole hours from the counters and counts the half hour
- * before TRACKED_AT from the outcomes index, as it does for a goal asked "now".
+ * 84.5 hours between, so progress sums whole hours from the hourly counters and the half hour
+ * before TRACKED_AT from the minute counters, as it does for a goal asked "now".
  */
 export const TRACKED_AT = '2025-03-13T11:30:00.000Z';
 const TRACKED_WEEK_START = Date.parse('2025-03-09T23:00:00.000Z');
 
 /**
  * Gives the goal a weekly count target and a monthly rate target, and `n` outcomes of its own
- * agent in its current week (four in ten achieved, one in ten without a verdict). The hourly
- * counters are filled by the schema's own triggers, as every write of the server fills them.
+ * agent in its current week (four in ten achieved, one in ten without a verdict). The hourly and
+ * minute counters are filled by the schema's own triggers, as every write of the server fills them.
  */
 function seedOutcomes(db: BetterSqlite3.Database, goalId: string, n: number): Fixture['tracked'] {
   const target = { target_count: null, target_rate: null, is_primary: false, start_date: null, deadline: null };
