@@ -392,7 +392,7 @@ export interface OutcomeFilters {
   contactId?: string | undefined;
   channelId?: string | undefined;
   conversationId?: string | undefined;
-  /** true / false: that verdict; null: no verdict; undefined: any. */
+  /** true / false: that verdict; null: no verdict; undefined: either. */
   achieved?: boolean | null | undefined;
   from?: string | undefined;
   to?: string | undefined;

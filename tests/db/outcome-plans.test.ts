@@ -1,7 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Access } from '../../src/db/owner-scope.js';
-import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
+import { admin, AGENT, cursor, GOAL, OTHER, own, planProbe, subsets, USER } from '../support/query-plans.js';
 import { listGoals, type GoalFilters } from '../../src/goals/store.js';
 import { progressOf } from '../../src/goals/progress-report.js';
 import { listOutcomes, readEdgeCounts, readHourCounts, recordOutcome, type OutcomeFilters } from '../../src/outcomes/store.js';
@@ -11,32 +11,7 @@ import { listOutcomes, readEdgeCounts, readHourCounts, recordOutcome, type Outco
  * PLAN: every filter combination searches an index that also gives the order, and progress reads
  * counters by primary key and outcomes only inside one partial minute per edge.
  */
-const captured: CompiledQuery[] = [];
-const db = openSqlite({ path: ':memory:', migrations: readMigrations(), onQuery: (q) => captured.push(q) });
-
-const USER = '00000000-0000-4000-8000-000000000001';
-const OTHER = '00000000-0000-4000-8000-000000000002';
-const AGENT = '00000000-0000-4000-8000-00000000000a';
-const GOAL = '00000000-0000-4000-8000-0000000000b1';
-const own: Access = { userId: USER, all: false };
-const admin: Access = { userId: USER, all: true };
-const cursor = { createdAt: '2026-01-01T00:00:00.000Z', id: GOAL };
-
-async function sqlOf(work: () => Promise<unknown>): Promise<CompiledQuery[]> {
-  captured.length = 0;
-  await work();
-  return [...captured];
-}
-
-function planOf(query: CompiledQuery): string[] {
-  const rows = db.sqlite.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
-  return rows.map((r) => r.detail);
-}
-
-function subsets<T extends object>(options: T): Partial<T>[] {
-  const entries = Object.entries(options);
-  return Array.from({ length: 2 ** entries.length }, (_, mask) => Object.fromEntries(entries.filter((_, i) => mask & (1 << i))) as Partial<T>);
-}
+const { db, sqlOf, planOf } = planProbe();
 
 const pages = { 'first page': { limit: 50 }, cursor: { limit: 50, cursor }, offset: { limit: 50, offset: 100 } };
 

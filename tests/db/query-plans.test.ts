@@ -1,47 +1,18 @@
 import type { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import type { Access } from '../../src/db/owner-scope.js';
+import { admin, AGENT, cursor, GOAL, OTHER, own, planProbe, subsets, USER } from '../support/query-plans.js';
 import { findAgent, findAgentOwner, listAgents, type AgentFilters } from '../../src/agents/store.js';
 import { hashKey } from '../../src/auth/api-keys.js';
 import { findKeyByHash } from '../../src/auth/store.js';
-import type { Access } from '../../src/db/owner-scope.js';
 import type { PageRequest } from '../../src/db/listing.js';
-import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
 import { attachGoal, attachState, findGoal, listGoals, updateGoal, type GoalFilters } from '../../src/goals/store.js';
 
 /**
  * The SQL the real store functions send, checked with EXPLAIN QUERY PLAN: lists must search an
  * index that also gives the newest-first order, so a page costs the same at any table size.
  */
-const captured: CompiledQuery[] = [];
-const db = openSqlite({ path: ':memory:', migrations: readMigrations(), onQuery: (q) => captured.push(q) });
-
-const USER = '00000000-0000-4000-8000-000000000001';
-const OTHER = '00000000-0000-4000-8000-000000000002';
-const AGENT = '00000000-0000-4000-8000-00000000000a';
-const GOAL = '00000000-0000-4000-8000-0000000000b1';
-const own: Access = { userId: USER, all: false };
-const admin: Access = { userId: USER, all: true };
-const cursor = { createdAt: '2026-01-01T00:00:00.000Z', id: GOAL };
-
-/** Runs `work` and returns every statement it sent. */
-async function sqlOf(work: () => Promise<unknown>): Promise<CompiledQuery[]> {
-  captured.length = 0;
-  await work();
-  return [...captured];
-}
-
-function planOf(query: CompiledQuery): string[] {
-  const rows = db.sqlite.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
-  return rows.map((r) => r.detail);
-}
-
-/** Every subset of the given filter values, as objects. */
-function subsets<T extends object>(options: T): Partial<T>[] {
-  const entries = Object.entries(options);
-  return Array.from({ length: 2 ** entries.length }, (_, mask) =>
-    Object.fromEntries(entries.filter((_, i) => mask & (1 << i))) as Partial<T>,
-  );
-}
+const { db, sqlOf, planOf } = planProbe();
 
 const pages: Record<string, PageRequest> = {
   'first page': { limit: 50 },
