@@ -1,20 +1,10 @@
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serveHarness } from '../client/support.js';
+import { CountStatements } from '../support/count-statements.js';
 import { createHarness } from '../support/harness.js';
 import { eventsOf, readFrames } from './sse-client.js';
 
 // Node only: short stream timings are injected (deps.events) and statements counted (wrapDb).
-class CountStatements implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    this.count += 1;
-    return args.result;
-  }
-}
 
 const counter = new CountStatements();
 const timings = { pingMs: 200, pollMs: 40, maxMs: 1500 };

@@ -1,20 +1,10 @@
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { expectOk } from '../support/expect.js';
+import { CountStatements } from '../support/count-statements.js';
 import { createHarness } from '../support/harness.js';
 
 // Node only: round trips are counted through the harness's wrapDb: a statement by its result (prepared
 // queries are compiled once, but every execution has a result), a batch (a change and its event) as one.
-class CountStatements implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    this.count += 1;
-    return args.result;
-  }
-}
 
 const counter = new CountStatements();
 const h = await createHarness({

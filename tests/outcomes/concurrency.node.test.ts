@@ -1,26 +1,21 @@
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invokeHttp, keyIn, startServer, tempDir, type ServerProcess } from '../support/server-process.js';
+import { invokeHttp, startServerPair, type ServerPair, type ServerProcess } from '../support/server-process.js';
 
 const RECORDS = Number(process.env.CONCURRENT_RECORDS ?? '60');
 
 describe('concurrent records of one conversation from two server processes on one file', () => {
-  let dir: string;
+  let pair: ServerPair;
   let a: ServerProcess;
   let b: ServerProcess;
   let key: string;
-  let errors = '';
 
   beforeAll(async () => {
-    dir = tempDir('goalpost-outcomes-');
-    a = await startServer({ DATABASE_PATH: join(dir, 'shared.db') });
-    key = keyIn(a.stdout()) ?? '';
-    b = await startServer({ DATABASE_PATH: join(dir, 'shared.db') });
-    for (const p of [a, b]) p.child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    pair = await startServerPair('goalpost-outcomes-');
+    ({ a, b, key } = pair);
   }, 60_000);
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
+    await pair?.stop();
   });
 
   it(`leaves one outcome, one 201, and counters that match the last write after ${RECORDS} racing records`, async () => {
@@ -42,9 +37,9 @@ describe('concurrent records of one conversation from two server processes on on
     expect(replies.filter((r) => r.status !== 200 && r.status !== 201).map((r) => r.body)).toEqual([]);
     expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
     expect(new Set(replies.map((r) => r.body.data.id)).size).toBe(1);
-    expect(errors).not.toMatch(/SQLITE_BUSY|database is locked/);
+    expect(pair.stderr()).not.toMatch(/SQLITE_BUSY|database is locked/);
 
-    const db = new Database(join(dir, 'shared.db'), { readonly: true });
+    const db = new Database(pair.path, { readonly: true });
     try {
       const rows = db.prepare('SELECT achieved, occurred_at FROM outcomes WHERE goal_id = ?').all(goal.id) as { achieved: number | null; occurred_at: string }[];
       expect(rows).toHaveLength(1);

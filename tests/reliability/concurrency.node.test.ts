@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../support/harness.js';
-import { invokeHttp, keyIn, startServer, tempDir, type ServerProcess } from '../support/server-process.js';
+import { invokeHttp, startServerPair, type ServerPair, type ServerProcess } from '../support/server-process.js';
 
 const ATTACHES = Number(process.env.CONCURRENT_ATTACHES ?? '200');
 const WRITES = Number(process.env.CONCURRENT_WRITES ?? '400');
@@ -46,22 +45,17 @@ describe('concurrent attaches, in process', () => {
 });
 
 describe('two server processes on one database file', () => {
-  let dir: string;
+  let pair: ServerPair;
   let a: ServerProcess;
   let b: ServerProcess;
   let key: string;
 
-  let errors = '';
-
   beforeAll(async () => {
-    dir = tempDir('goalpost-two-');
-    a = await startServer({ DATABASE_PATH: join(dir, 'shared.db') });
-    key = keyIn(a.stdout()) ?? '';
-    b = await startServer({ DATABASE_PATH: join(dir, 'shared.db') });
-    for (const p of [a, b]) p.child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    pair = await startServerPair('goalpost-two-');
+    ({ a, b, key } = pair);
   });
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
+    await pair?.stop();
   });
 
   const either = (i: number) => (i % 2 === 0 ? a.url : b.url);
@@ -81,7 +75,7 @@ describe('two server processes on one database file', () => {
     expect(replies.filter((r) => r.status !== 200)).toEqual([]);
     const final = await invokeHttp(b.url, key, { resource: 'agents', action: 'get', id: agent.id });
     expectOneChain(replies.map((r) => r.body.data as AttachResult), goals.map((g) => g.id), final.body.data.goal_id);
-    const db = new Database(join(dir, 'shared.db'), { readonly: true });
+    const db = new Database(pair.path, { readonly: true });
     try {
       expect(db.prepare('SELECT count(*) AS n FROM attachments WHERE agent_id = ?').get(agent.id)).toEqual({ n: 1 });
     } finally {
@@ -104,9 +98,9 @@ describe('two server processes on one database file', () => {
       ]),
     );
     expect(renames.filter((r) => r.status !== 200)).toEqual([]);
-    expect(errors).not.toMatch(/SQLITE_BUSY|database is locked/);
+    expect(pair.stderr()).not.toMatch(/SQLITE_BUSY|database is locked/);
 
-    const db = new Database(join(dir, 'shared.db'), { readonly: true });
+    const db = new Database(pair.path, { readonly: true });
     try {
       const rows = db.prepare(`SELECT id, name, updated_at FROM agents WHERE name LIKE 'First %' OR name LIKE 'Second %'`).all() as {
         id: string;
@@ -138,7 +132,7 @@ describe('two server processes on one database file', () => {
     expect(replies.filter((r) => r.status !== 201 && r.status !== 409)).toEqual([]);
     expect(replies.filter((r) => r.status === 409).every((r) => r.body.error?.retryable === true)).toBe(true);
     expect(new Set(replies.filter((r) => r.status === 201).map((r) => r.body.data?.id)).size).toBe(1);
-    const db = new Database(join(dir, 'shared.db'), { readonly: true });
+    const db = new Database(pair.path, { readonly: true });
     try {
       expect(db.prepare(`SELECT count(*) AS n FROM agents WHERE name = 'Exactly once'`).get()).toEqual({ n: 1 });
     } finally {

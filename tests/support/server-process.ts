@@ -70,3 +70,24 @@ export async function invokeHttp(url: string, key: string, envelope: unknown): P
 }
 
 export const keyIn = (text: string): string | undefined => /\b(gp_[A-Za-z0-9_-]{43})\b/.exec(text)?.[1];
+
+/** Two server processes on one new database file: the first start prints the admin key; stderr of both is kept. */
+export interface ServerPair {
+  a: ServerProcess;
+  b: ServerProcess;
+  key: string;
+  /** The shared database file. */
+  path: string;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+export async function startServerPair(prefix: string): Promise<ServerPair> {
+  const path = join(tempDir(prefix), 'shared.db');
+  const a = await startServer({ DATABASE_PATH: path });
+  const key = keyIn(a.stdout()) ?? '';
+  const b = await startServer({ DATABASE_PATH: path });
+  let errors = '';
+  for (const p of [a, b]) p.child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  return { a, b, key, path, stderr: () => errors, stop: async () => void (await Promise.all([a.stop(), b.stop()])) };
+}
