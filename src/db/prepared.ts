@@ -150,7 +150,10 @@ function prepared<A extends object, C extends Compilable<unknown>>(
       template = compileTemplate(db.kysely, build as Build, args);
       templates.set(key, template);
     }
-    return { ...template.query, parameters: template.bind(args) };
+    // Not `{ ...template.query, parameters }`: on Node 20 a spread with more keys takes V8's slow
+    // path, and this runs for every statement sent.
+    const { query, queryId, sql } = template.query;
+    return { query, queryId, sql, parameters: template.bind(args) };
   };
 
   const run = async (db: Db, args: A) => db.kysely.executeQuery(compile(db, args));

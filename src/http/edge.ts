@@ -105,7 +105,7 @@ export function createEdge(deps: AppDeps): Edge {
 
 /** A JSON answer of the API, with the common headers, the request id and any rate-limit headers. */
 export function reply(c: Context<HttpEnv>, status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  const res = jsonResponse(status, body, { 'X-Request-Id': c.get('requestId'), ...c.get('rateHeaders'), ...headers });
+  const res = jsonResponse(status, body, { 'X-Request-Id': c.get('requestId') }, c.get('rateHeaders'), headers);
   c.set('answered', res);
   return res;
 }

@@ -15,11 +15,13 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * A JSON answer of the API in one plain headers object: setting headers one by one on a Headers
  * object, as middleware does, was the largest single cost of a small request on Node.
  * `extra` comes last, so it overrides (request id, rate-limit headers, an error's own headers).
+ * Object.assign rather than a literal with spreads: on Node 20 the latter takes V8's slow path,
+ * a few microseconds on every answer.
  */
-export function jsonResponse(status: number, body: unknown, extra: Readonly<Record<string, string>>): Response {
+export function jsonResponse(status: number, body: unknown, ...extra: (Readonly<Record<string, string>> | undefined)[]): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'Content-Type': 'application/json', ...SECURITY_HEADERS, ...extra },
+    headers: Object.assign({ 'Content-Type': 'application/json' }, SECURITY_HEADERS, ...extra),
   });
 }
 

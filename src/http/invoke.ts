@@ -32,7 +32,8 @@ async function invoke(c: Context<HttpEnv>, edge: Edge): Promise<Response> {
   const idempotencyKey = parseIdempotencyKey(c.req.header('idempotency-key'));
   const body = parseJson(text);
   if (!Array.isArray(body)) {
-    const result = await dispatch(body, { ...call, idempotencyKey }, edge.services);
+    call.idempotencyKey = idempotencyKey;
+    const result = await dispatch(body, call, edge.services);
     return reply(c, result.status, { success: true, data: result.data }, result.replayed ? { 'Idempotent-Replayed': 'true' } : {});
   }
   c.get('notes').action = 'batch';
