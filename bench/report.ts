@@ -42,6 +42,8 @@ const DEFAULT_RPS_TARGET = 0.85;
 /** Writing events may cost at most a tenth of a write's throughput (ours / ours storing no events). */
 const EVENTS_TARGET = 0.9;
 const P99_TARGET = 1.5;
+/** Against release 1 (same run, same data): a ratio this close to 1 is within the noise of this machine. */
+const RELEASE_1_NOISE = 0.05;
 /** Time per request at the largest size over the smallest, per dimension and scenario. */
 const GROWTH_TARGET: Record<Dimension, Record<string, number>> = { rows: { list: 1.2 }, outcomes: { progress: 1.5 } };
 /** "As fast as the first page": within measurement noise of it. */
@@ -105,7 +107,14 @@ export function summarise(size: SizeReport): Summary[] {
   });
 }
 
-const BASELINE_NAME: Record<Baseline, string> = { floor: 'floor', 'no-events': 'ours, no events' };
+const BASELINE_NAME: Record<Baseline, string> = { floor: 'floor', 'no-events': 'ours, no events', 'release-1': 'release 1' };
+
+/** Release 2 against release 1, by the CPU ratio (the less disturbed one). */
+function againstRelease1(cpuRatio: number): string {
+  if (cpuRatio >= 1 + RELEASE_1_NOISE) return 'better';
+  if (cpuRatio >= 1 - RELEASE_1_NOISE) return `no worse (within ${RELEASE_1_NOISE * 100}%)`;
+  return '**worse**';
+}
 const vsName = (r: Summary) => (r.against ? BASELINE_NAME[r.against] : '—');
 
 function sizeSection(size: SizeReport, settings: ReportInput['settings']): string[] {
@@ -146,6 +155,9 @@ function sizeSection(size: SizeReport, settings: ReportInput['settings']): strin
       lines.push(`| ${r.name}: throughput ≥ ${want} × floor | ${fmt(r.ratio, 2)} | ${cpuRatio(r)} | ${mark(r.ratio >= want)} |`);
     } else if (r.against === 'no-events') {
       lines.push(`| ${r.name}: throughput with events ≥ ${EVENTS_TARGET} × without | ${fmt(r.ratio, 2)} | ${cpuRatio(r)} | ${mark(r.ratio >= EVENTS_TARGET)} |`);
+    } else if (r.against === 'release-1') {
+      const byCpu = (r.base?.cpu ?? Number.NaN) / r.ours.cpu;
+      lines.push(`| ${r.name}: against release 1 (verdict by CPU/req) | ${fmt(r.ratio, 2)} | ${cpuRatio(r)} | ${againstRelease1(byCpu)} |`);
     }
   }
   for (const r of rows.filter((r) => r.against === 'floor')) {
@@ -236,6 +248,7 @@ export function renderReport(input: ReportInput): string {
     '```sh',
     'npm run bench -- --quick    # record, progress, outcomes-list at 1,000 and 1,000,000 outcomes → bench/.tmp/RESULTS-quick.md',
     'npm run bench -- --quick --only create,record --outcomes 1000    # what writing events costs',
+    'npm run bench -- --quick --vs-release-1 --only get,list,create,attach --outcomes 1000    # against release 1',
     '```',
     '',
     '`--quick` stands for `--rows 10000 --outcomes 1000,1000000 --only record,progress,outcomes-list --duration 3',
@@ -246,6 +259,12 @@ export function renderReport(input: ReportInput): string {
     'inserted. Both run the same code and send the same statements; only storing the events (the row, its',
     'indexes, the AUTOINCREMENT counter, their pages in the WAL) is missing on one side. What it does not see is the work before the',
     'row is stored (binding the event\'s values, evaluating its SELECT), which both sides do.',
+    '',
+    '**Release 1** (`vs` = "release 1", with `--vs-release-1`): the build of release 1\'s last commit, made from git into',
+    '`bench/.tmp` on first use and started on its own copy of the same database, for the requests release 1 answered.',
+    'Ours answers with more (the fields added since; the equivalence check cuts ours down to release 1\'s keys), and',
+    'ours\' `create` also writes its event. The verdict reads the CPU ratio and calls anything within 5% "no worse":',
+    'two identical builds measured this way differ by up to that much on this machine.',
     '',
     '**Progress** has no floor: its target is growth (the table "Cost as a goal\'s outcomes grow"), so only ours runs it.',
     '',

@@ -4,10 +4,11 @@
  * Seeds a temporary SQLite file, starts the production build of Goalpost and the floor server
  * (bench/floor.ts) on it, and drives both with autocannon, ours and the floor alternating within
  * every round so that a busy machine slows both alike. Writes the report to bench/RESULTS.md.
- * Scenarios that write events are also compared with ours on a copy that stores no events.
+ * Scenarios that write events are also compared with ours on a copy that stores no events, and
+ * with --vs-release-1 the requests release 1 answered are also sent to its build (bench/.tmp).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -35,6 +36,7 @@ const { values: given } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
+    'vs-release-1': { type: 'boolean', default: false },
   },
 });
 
@@ -85,6 +87,7 @@ const opts = {
   out: arg('out') ?? DEFAULTS.out,
   reuse: given.reuse || given.quick,
   profile: given.profile,
+  vsRelease1: given['vs-release-1'],
 };
 
 const root = new URL('..', import.meta.url).pathname;
@@ -141,10 +144,50 @@ function cpuOf(pid: number | undefined): number {
   }
 }
 
+/** The last commit of release 1 (its bench report is 72e152f): the baseline of --vs-release-1. */
+const RELEASE_1 = '7e67991';
+const release1Dir = `${tmp}/release-1-${RELEASE_1}`;
+
+/** Release 1's source from git, built once into bench/.tmp with this checkout's node_modules (its versions are the same). */
+function buildRelease1(): void {
+  if (existsSync(`${release1Dir}/dist/server.js`)) return;
+  rmSync(release1Dir, { recursive: true, force: true });
+  mkdirSync(release1Dir, { recursive: true });
+  const steps: [string, string[], string][] = [
+    ['sh', ['-c', `git -C "${root}" archive ${RELEASE_1} | tar -x -C "${release1Dir}"`], root],
+    [`${root}node_modules/.bin/tsc`, ['-p', 'tsconfig.build.json'], release1Dir],
+  ];
+  symlinkSync(`${root}node_modules`, `${release1Dir}/node_modules`);
+  for (const [command, args, cwd] of steps) {
+    const done = spawnSync(command, args, { cwd, stdio: 'inherit' });
+    if (done.status !== 0) throw new Error(`building release 1 (${RELEASE_1}) failed at: ${command} ${args.join(' ')}`);
+  }
+}
+
+/**
+ * Release 1 knew no all-scopes key: a key made without --scopes held its four scopes, which is
+ * what migration 0002 turned into ["*"]. Its copy of the database gets them back.
+ */
+function asRelease1Keys(dbPath: string): void {
+  const db = new BetterSqlite3(dbPath);
+  try {
+    db.prepare(`UPDATE api_keys SET scopes = ? WHERE scopes = '["*"]'`).run(JSON.stringify(['goals:read', 'goals:write', 'agents:read', 'agents:write']));
+  } finally {
+    db.close();
+  }
+}
+
+const ENTRY: Record<Who, string[]> = {
+  ours: ['dist/server.js'],
+  'no-events': ['dist/server.js'],
+  floor: ['--import', 'tsx', 'bench/floor.ts'],
+  'release-1': [`${release1Dir}/dist/server.js`],
+};
+
 async function start(who: Who, dbPath: string): Promise<Server> {
   const port = await freePort();
   const prof = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${who}`] : [];
-  const entry = who === 'floor' ? ['--import', 'tsx', 'bench/floor.ts'] : ['dist/server.js'];
+  const entry = ENTRY[who];
   const child = spawn(process.execPath, [...prof, ...entry], {
     cwd: root,
     env: {
@@ -195,7 +238,16 @@ const shapeOf = (value: unknown): unknown => {
   return typeof value;
 };
 
-const baselinesOf = (s: Scenario): Baseline[] => s.against ?? ['floor'];
+const baselinesOf = (s: Scenario): Baseline[] => [...(s.against ?? ['floor']), ...(opts.vsRelease1 && s.release1 ? (['release-1'] as const) : [])];
+
+/** Ours' body cut down to the keys of the other's: release 1 answers without the fields added since. */
+const projectOnto = (ours: unknown, other: unknown): unknown => {
+  if (Array.isArray(ours) && Array.isArray(other)) return ours.map((item, i) => projectOnto(item, other[i]));
+  if (ours && other && typeof ours === 'object' && typeof other === 'object') {
+    return Object.fromEntries(Object.keys(other).map((k) => [k, projectOnto((ours as Record<string, unknown>)[k], (other as Record<string, unknown>)[k])]));
+  }
+  return ours;
+};
 
 /** Ours and each baseline must answer each scenario alike, or the comparison means nothing. */
 async function checkEquivalent(servers: Map<Who, Server>, list: Scenario[], fixture: Fixture): Promise<void> {
@@ -209,7 +261,8 @@ async function checkEquivalent(servers: Map<Who, Server>, list: Scenario[], fixt
     for (const who of baselinesOf(s)) {
       const other = await call(serverOf(servers, who), token, s.body(true));
       if (other.status !== s.status) throw new Error(`${s.name}: expected ${s.status}, ${who} ${other.status} ${show(other.body)}`);
-      const same = s.identical ? isDeepStrictEqual(ours.body, other.body) : isDeepStrictEqual(shapeOf(ours.body), shapeOf(other.body));
+      const mine = who === 'release-1' ? projectOnto(ours.body, other.body) : ours.body;
+      const same = s.identical ? isDeepStrictEqual(mine, other.body) : isDeepStrictEqual(shapeOf(mine), shapeOf(other.body));
       if (!same) throw new Error(`${s.name}: ours and ${who} answer differently:\n${show(ours.body)}\n${show(other.body)}`);
     }
   }
@@ -305,6 +358,7 @@ async function benchSize(size: Size): Promise<SizeReport> {
     for (const [who, path] of paths) {
       copyFileSync(seedPath, path);
       if (who === 'no-events') dropEvents(path);
+      if (who === 'release-1') asRelease1Keys(path);
       servers.set(who, await start(who, path));
     }
     await checkEquivalent(servers, list, fixture);
@@ -350,6 +404,7 @@ async function main(): Promise<void> {
     const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('npm run build failed');
   }
+  if (opts.vsRelease1) buildRelease1();
   if (opts.profile) rmSync(profileDir, { recursive: true, force: true });
   const startedAt = new Date();
   const sizes: SizeReport[] = [];
@@ -372,7 +427,7 @@ async function main(): Promise<void> {
   writeFileSync(`${root}${opts.out}`, report);
   writeFileSync(`${tmp}/last-run.json`, JSON.stringify({ command, sizes }, null, 2));
   console.log(`\n${report}\nwritten to ${opts.out}`);
-  if (opts.profile) for (const who of ['ours', 'floor', 'no-events']) if (existsSync(`${profileDir}/${who}`)) console.log(summariseProfiles(`${profileDir}/${who}`));
+  if (opts.profile) for (const who of Object.keys(ENTRY)) if (existsSync(`${profileDir}/${who}`)) console.log(summariseProfiles(`${profileDir}/${who}`));
 }
 
 main().catch((err: unknown) => {

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { BENCH_FIELDS, READER_GOALS, RECORD_VALUES, type Fixture } from './seed.js';
 
 /**
- * What ours is compared with: the floor, or ours itself on a copy of the database where event
- * rows are not stored (a trigger drops them), which measures what writing events costs.
+ * What ours is compared with: the floor; ours itself on a copy of the database where event rows
+ * are not stored (a trigger drops them), which measures what writing events costs; or, with
+ * --vs-release-1, the release-1 build on the same data, for the requests release 1 answered.
  */
-export type Baseline = 'floor' | 'no-events';
+export type Baseline = 'floor' | 'no-events' | 'release-1';
 
 export interface Scenario {
   name: string;
@@ -13,6 +14,8 @@ export interface Scenario {
   what: string;
   /** Default: the floor. Empty: ours alone, for the growth table (nothing else computes it). */
   against?: Baseline[];
+  /** Release 1 answered this request the same way: --vs-release-1 adds its build as a baseline. */
+  release1?: true;
   key: keyof Fixture['keys'];
   status: number;
   /** Whether ours and the floor must answer with identical bodies (reads), or the same shape (writes). */
@@ -31,6 +34,7 @@ export function scenarios(f: Fixture): Scenario[] {
   return [
     {
       name: 'get',
+      release1: true,
       what: `goals.get of a random one of the reader's ${READER_GOALS} goals`,
       key: 'reader',
       status: 200,
@@ -39,6 +43,7 @@ export function scenarios(f: Fixture): Scenario[] {
     },
     {
       name: 'list',
+      release1: true,
       what: 'goals.list, first page (50) with the total count, owner-scoped',
       key: 'reader',
       status: 200,
@@ -47,6 +52,7 @@ export function scenarios(f: Fixture): Scenario[] {
     },
     {
       name: 'list-filtered',
+      release1: true,
       what: 'goals.list with agentId + status=active',
       key: 'reader',
       status: 200,
@@ -55,6 +61,7 @@ export function scenarios(f: Fixture): Scenario[] {
     },
     {
       name: 'list-deep-cursor',
+      release1: true,
       what: `goals.list by cursor at position ${f.reader.deepPosition} of ${READER_GOALS}`,
       key: 'reader',
       status: 200,
@@ -63,6 +70,7 @@ export function scenarios(f: Fixture): Scenario[] {
     },
     {
       name: 'create',
+      release1: true,
       what: 'goals.create with 3 lead-info fields on a random agent of the writer',
       against: ['floor', 'no-events'],
       key: 'writer',
@@ -82,6 +90,7 @@ export function scenarios(f: Fixture): Scenario[] {
     },
     {
       name: 'attach',
+      release1: true,
       what: "goals.attach of a random writer's goal to a random writer's agent",
       key: 'writer',
       status: 200,
@@ -130,6 +139,7 @@ export function scenarios(f: Fixture): Scenario[] {
     },
     {
       name: 'admin-list',
+      release1: true,
       what: 'goals.list in admin mode: every owner, owner object on each goal, total count of the table',
       key: 'admin',
       status: 200,
