@@ -1,5 +1,5 @@
 import { expressionBuilder, sql, type Expression, type SqlBool } from 'kysely';
-import { afterCursor, nameContains, ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
+import { afterCursor, nameContains, ownerColumns, runList, whereAll, withOwner, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
 import { ownedBy, ownerConditions, scoped, type Access } from '../db/owner-scope.js';
 import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { AgentsTable, Database, Db } from '../db/types.js';
@@ -31,7 +31,7 @@ function toAgent(row: AgentRow, access: Access): Agent {
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
-  return access.all ? { ...agent, owner: toOwner(row) } : agent;
+  return withOwner(agent, row, access);
 }
 
 const agentById = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>

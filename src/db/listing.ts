@@ -40,6 +40,15 @@ export const toOwner = (row: { owner_id: string } & Partial<OwnerColumns>): Owne
   name: row.owner_name ?? null,
 });
 
+/**
+ * The item with its owner in admin mode. Assigned rather than `{ ...item, owner }`: a spread that
+ * adds a key takes V8's slow path on Node 20, and an admin list makes one per row.
+ */
+export function withOwner<T extends { owner?: Owner }>(item: T, row: { owner_id: string } & Partial<OwnerColumns>, access: Access): T {
+  if (access.all) item.owner = toOwner(row);
+  return item;
+}
+
 export type { PageRequest };
 
 /** The arguments of a list's page query: whose rows, which filters, and where the page starts. */

@@ -1,5 +1,5 @@
 import { expressionBuilder, sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
-import { ownerColumns, toOwner, whereAll, type OwnerColumns } from '../db/listing.js';
+import { ownerColumns, whereAll, withOwner, type OwnerColumns } from '../db/listing.js';
 import { ownerConditions, scoped, type Access } from '../db/owner-scope.js';
 import { prepareQuery, type Param } from '../db/prepared.js';
 import type { Database, Db, EventsTable } from '../db/types.js';
@@ -84,7 +84,7 @@ function toEvent(row: EventRow, access: Access): ApiEvent {
     data: JSON.parse(row.data) as Record<string, unknown>,
     occurred_at: row.occurred_at,
   };
-  return access.all ? { ...event, owner: toOwner(row) } : event;
+  return withOwner(event, row, access);
 }
 
 export interface EventFilters {

@@ -1,5 +1,5 @@
 import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
-import { afterCursor, nameContains, ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
+import { afterCursor, nameContains, ownerColumns, runList, whereAll, withOwner, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
 import { ownedBy, ownerConditions, scoped, type Access, type OwnedTable } from '../db/owner-scope.js';
 import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { Database, Db, GoalsTable } from '../db/types.js';
@@ -46,7 +46,7 @@ function toGoal(row: GoalRow, access: Access): Goal {
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
-  return access.all ? { ...goal, owner: toOwner(row) } : goal;
+  return withOwner(goal, row, access);
 }
 
 const goalById = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>

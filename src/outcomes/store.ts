@@ -1,5 +1,5 @@
 import { expressionBuilder, sql, type CompiledQuery, type Expression, type Selectable, type SqlBool } from 'kysely';
-import { ownerColumns, runList, toOwner, whereAll, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
+import { ownerColumns, runList, whereAll, withOwner, type CountArgs, type OwnerColumns, type PageArgs, type PageRequest } from '../db/listing.js';
 import { ownedBy, ownerConditions, scoped, type Access } from '../db/owner-scope.js';
 import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { Database, Db, OutcomesTable } from '../db/types.js';
@@ -50,7 +50,7 @@ function toOutcome(row: OutcomeRow, access: Access): Outcome {
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
-  return access.all ? { ...outcome, owner: toOwner(row) } : outcome;
+  return withOwner(outcome, row, access);
 }
 
 const outcomeById = prepareQuery<{ access: Access; id: string }>()((k, s, p) =>
