@@ -5,7 +5,7 @@ import type { Scope } from '../../src/auth/scopes.js';
 import type { Agent } from '../../src/agents/schemas.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
-import type { Db } from '../../src/db/types.js';
+import type { Database, Db } from '../../src/db/types.js';
 import { createLlm } from '../../src/llm/openai.js';
 import type { Goal } from '../../src/goals/schemas.js';
 import { randomIds } from '../../src/platform/ids.js';
@@ -143,23 +143,39 @@ export async function createHarness(options: HarnessOptions = {}) {
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
-/** Row counts of every table: a 4xx must leave them as they were. */
+/**
+ * Every table of the schema, with the order its rows are compared in; null for the idempotency
+ * claims, which a refused request takes and frees (bookkeeping, not a change). Typed by `Database`,
+ * so a table added to the types must be named here, and `snapshot` fails on one the migrations
+ * made that the types lack.
+ */
+const SNAPSHOT_ORDER: Record<keyof Database, string | null> = {
+  users: 'id',
+  api_keys: 'id',
+  agents: 'id',
+  goals: 'id',
+  attachments: 'agent_id',
+  goal_tags: 'goal_id, tag',
+  outcomes: 'id',
+  outcome_hours: 'goal_id, hour',
+  outcome_minutes: 'goal_id, minute',
+  idempotency_keys: null,
+  events: 'id',
+};
+
+/** The rows of every table: a 4xx must leave them as they were. */
 export async function snapshot(h: Harness): Promise<Record<string, unknown[]>> {
+  // SQLite's own tables, D1's (_cf_…) and the migrations' record are not the schema's.
+  const tables = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'
+    AND substr(name, 1, 7) <> 'sqlite_' AND substr(name, 1, 4) <> '_cf_' AND name <> 'd1_migrations'`
+    .execute(h.db.kysely)
+    .then((r) => r.rows.map((row) => row.name));
+  const unknown = tables.filter((name) => !Object.hasOwn(SNAPSHOT_ORDER, name));
+  if (unknown.length > 0) throw new Error(`Tables missing from Database (src/db/types.ts) and SNAPSHOT_ORDER: ${unknown.join(', ')}`);
   const out: Record<string, unknown[]> = {};
-  const order = {
-    users: 'id',
-    api_keys: 'id',
-    agents: 'id',
-    goals: 'id',
-    attachments: 'agent_id',
-    outcomes: 'id',
-    outcome_hours: 'goal_id, hour',
-    outcome_minutes: 'goal_id, minute',
-    goal_tags: 'goal_id, tag',
-    events: 'id',
-  } as const;
-  for (const table of Object.keys(order) as (keyof typeof order)[]) {
-    const rows = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} ORDER BY ${sql.raw(order[table])}`.execute(h.db.kysely).then((r) => r.rows);
+  for (const [table, order] of Object.entries(SNAPSHOT_ORDER)) {
+    if (order === null) continue;
+    const rows = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} ORDER BY ${sql.raw(order)}`.execute(h.db.kysely).then((r) => r.rows);
     // last_used_at is bookkeeping of authentication, not a change made by the request.
     out[table] = rows.map((row) => ('last_used_at' in row ? { ...row, last_used_at: null } : row));
   }
