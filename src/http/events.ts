@@ -4,7 +4,7 @@ import type { EventSignal, StreamTimings } from '../events/signal.js';
 import type { ApiEvent } from '../events/schemas.js';
 import { latestEventId } from '../events/store.js';
 import { dispatch, type Call } from '../rpc/dispatch.js';
-import { unauthorized, validationError } from '../rpc/errors.js';
+import { ApiError, unauthorized, validationError } from '../rpc/errors.js';
 import { authenticateRequest, takeBudget, type Edge, type HttpEnv } from './edge.js';
 
 /*
@@ -50,9 +50,21 @@ async function writeEvent(s: SSEStreamingApi, event: ApiEvent): Promise<void> {
   await s.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
 }
 
+/** Whether the stream's credential still authenticates (the check behind a request's 401); other failures throw. */
+async function stillValid(edge: Edge, authorization: string | undefined): Promise<boolean> {
+  try {
+    await edge.authenticate(authorization);
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'UNAUTHORIZED') return false;
+    throw err;
+  }
+}
+
 async function openStream(c: Context<HttpEnv>, edge: Edge, signal: EventSignal, timings: StreamTimings): Promise<Response> {
   const url = new URL(c.req.url);
   if (URL_CREDENTIALS.some((key) => url.searchParams.has(key))) throw unauthorized();
+  const authorization = c.req.header('authorization');
   const principal = await authenticateRequest(c, edge);
   takeBudget(c, edge, principal);
   const { data, admin } = feedRequest(url);
@@ -90,6 +102,9 @@ async function openStream(c: Context<HttpEnv>, edge: Edge, signal: EventSignal, 
           await signal.wait(Math.max(0, Math.min(timings.pollMs, nextPing - Date.now())), stop.signal);
           if (stop.signal.aborted) break;
           if (Date.now() >= nextPing) {
+            // The credential is checked again at each ping: a revoked or expired key (or session)
+            // ends its stream within one ping interval, not at the stream's maximum duration.
+            if (!(await stillValid(edge, authorization))) break;
             await s.write(': ping\n\n');
             nextPing = Date.now() + timings.pingMs;
           }

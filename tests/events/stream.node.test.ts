@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { revokeKey } from '../../src/auth/store.js';
 import { serveHarness } from '../client/support.js';
 import { CountStatements } from '../support/count-statements.js';
 import { createHarness } from '../support/harness.js';
@@ -42,6 +43,22 @@ describe('GET /events over real HTTP on Node', () => {
     const { reader } = await openOverHttp(user.key);
     await reader.ended;
     expect(Date.now() - started).toBeGreaterThanOrEqual(timings.maxMs - 50);
+  });
+
+  it('ends the stream of a key revoked meanwhile at the next ping, and keeps the others', async () => {
+    const revoked = await h.makeUser();
+    const kept = await h.makeUser();
+    const gone = await openOverHttp(revoked.key);
+    const open = await openOverHttp(kept.key);
+    expect(await gone.reader.next()).toEqual({ retry: '2000' });
+    expect(await open.reader.next()).toEqual({ retry: '2000' });
+    const started = Date.now();
+    expect(await revokeKey(h.db, revoked.keyId, new Date().toISOString())).toBe(true);
+    await gone.reader.ended;
+    // Ended by the credential check at the first ping, long before the stream's maximum duration.
+    expect(Date.now() - started).toBeLessThan(timings.pingMs * 3);
+    expect(await open.reader.until((f) => f.comment === 'ping', 1000)).toContainEqual({ comment: 'ping' });
+    open.controller.abort();
   });
 
   it('stops reading the database once the client goes away', async () => {
