@@ -105,7 +105,8 @@ function split(args: object, path: readonly string[] = []): { shape: Record<stri
 }
 
 function valueAt(args: object, path: readonly string[]): unknown {
-  const value = path.reduce<unknown>((node, name) => (node as Record<string, unknown> | undefined)?.[name], args);
+  let value: unknown = args;
+  for (const name of path) value = (value as Record<string, unknown> | undefined)?.[name];
   if (value === undefined) throw new TypeError(`Prepared query value ${path.join('.')} is absent, but this shape binds it.`);
   return value;
 }

@@ -218,12 +218,25 @@ const outcomeUpsert = prepareQuery<{ access: Access; outcome: StoredOutcome; now
     .returning(selection(s.access)),
 );
 
+/**
+ * The outcome as the upsert binds it, written out: `{ ...o, field_values }` also carried `values`,
+ * the caller's own object, into the prepared query's arguments, whose shape key then grew a template
+ * per set of value keys (and a spread that adds keys is slow on Node 20).
+ */
 const stored = (o: NewOutcome): StoredOutcome => ({
-  ...o,
+  id: o.id,
+  goal_id: o.goal_id,
+  agent_id: o.agent_id,
+  conversation_id: o.conversation_id,
+  channel_id: o.channel_id,
+  contact_id: o.contact_id,
   achieved: o.achieved === null ? null : o.achieved ? 1 : 0,
   field_values: JSON.stringify(o.values),
   missing_required: JSON.stringify(o.missing_required),
+  source: o.source,
   evaluation: o.evaluation === null ? null : JSON.stringify(o.evaluation),
+  notes: o.notes,
+  occurred_at: o.occurred_at,
 });
 
 /** The upsert as a statement, for a batch that adds more (events) around it. */
