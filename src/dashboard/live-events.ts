@@ -1,13 +1,7 @@
-/** One event of the feed, as GET /events sends it (DESIGN section 7). */
-export interface FeedEvent {
-  id: string;
-  type: string;
-  goal_id: string | null;
-  agent_id: string | null;
-  outcome_id: string | null;
-  data: Record<string, unknown>;
-  occurred_at: string;
-}
+import type { ActionResult } from '../client/index.js';
+
+/** One event of the feed, as GET /events sends it: an events.list item (DESIGN section 7). */
+export type FeedEvent = ActionResult<'events', 'list'>['items'][number];
 
 export interface FollowOptions {
   token: () => string | null;

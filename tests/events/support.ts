@@ -1,16 +1,9 @@
+import type { ApiEvent } from '../../src/events/schemas.js';
 import { expectOk } from '../support/expect.js';
 import type { TestUser } from '../support/harness.js';
 
-export interface FeedEvent {
-  id: string;
-  type: string;
-  goal_id: string | null;
-  agent_id: string | null;
-  outcome_id: string | null;
-  data: Record<string, unknown>;
-  occurred_at: string;
-  owner?: { id: string; email: string | null; name: string | null };
-}
+/** One event as events.list and the stream carry it: the server's own type. */
+export type FeedEvent = ApiEvent;
 
 export interface Feed {
   items: FeedEvent[];
