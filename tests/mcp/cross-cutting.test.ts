@@ -3,7 +3,7 @@ import { SCOPES, type Scope } from '../../src/auth/scopes.js';
 import { actions } from '../../src/rpc/registry.js';
 import type { Listening } from '../client/support.js';
 import { createHarness, snapshot, type AnyBody } from '../support/harness.js';
-import { actionKey, makeFixture, samples, targetsRecords, type Fixture } from '../support/samples.js';
+import { actionKey, ghostFixture, makeFixture, samples, targetsRecords, type Fixture } from '../support/samples.js';
 import { argumentsOf, connect, GENERATIONS, rawRequest, serveOverHttp, toolOf, type McpSession, type ToolAnswer } from './support.js';
 
 // The shared cases of tests/rpc/cross-cutting.test.ts, for every registry action as an MCP tool.
@@ -77,13 +77,7 @@ describe.each(GENERATIONS)('on protocol %s', (generation) => {
         const intruder = await open((await h.makeUser()).key);
         const before = await snapshot(h);
         const foreign = await call(intruder, samples[key](f));
-        const ghost: Fixture = {
-          user: f.user,
-          agentId: crypto.randomUUID(),
-          goalId: crypto.randomUUID(),
-          spareAgentId: crypto.randomUUID(),
-          outcomeId: crypto.randomUUID(),
-        };
+        const ghost = ghostFixture(f);
         const missing = await call(intruder, samples[key](ghost));
 
         expect(foreign).toMatchObject({ isError: true, structuredContent: { code: 'NOT_FOUND' } });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES, type Scope } from '../../src/auth/scopes.js';
 import { actions } from '../../src/rpc/registry.js';
 import { createHarness, snapshot, type AnyBody } from '../support/harness.js';
-import { actionKey, makeFixture, samples, targetsRecords, type Fixture } from '../support/samples.js';
+import { actionKey, ghostFixture, makeFixture, samples, targetsRecords, type Fixture } from '../support/samples.js';
 
 const h = await createHarness();
 
@@ -78,13 +78,7 @@ describe.each(actions.map((spec) => [actionKey(spec), spec] as const))('%s', (ke
       const before = await snapshot(h);
       const foreign = await intruder.invoke(samples[key](f));
 
-      const ghost: Fixture = {
-        user: f.user,
-        agentId: crypto.randomUUID(),
-        goalId: crypto.randomUUID(),
-        spareAgentId: crypto.randomUUID(),
-        outcomeId: crypto.randomUUID(),
-      };
+      const ghost = ghostFixture(f);
       const missing = await intruder.invoke(samples[key](ghost));
 
       expect(foreign.status).toBe(404);

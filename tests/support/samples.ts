@@ -1,7 +1,6 @@
 import type { ActionKey } from '../../src/rpc/registry.js';
 import type { Harness, TestUser } from './harness.js';
 
-
 export interface Fixture {
   user: TestUser;
   agentId: string;
@@ -29,6 +28,15 @@ export async function makeFixture(h: Harness, user?: TestUser): Promise<Fixture>
   });
   return { user: owner, agentId: agent.id, goalId: goal.id, spareAgentId: spare.id, outcomeId: outcome.id };
 }
+
+/** The fixture with every record id replaced by one that names nothing: what "missing" looks like. */
+export const ghostFixture = (f: Fixture): Fixture => ({
+  user: f.user,
+  agentId: crypto.randomUUID(),
+  goalId: crypto.randomUUID(),
+  spareAgentId: crypto.randomUUID(),
+  outcomeId: crypto.randomUUID(),
+});
 
 /**
  * A valid envelope for every action, aimed at the fixture's records. Typed by the registry, so a
