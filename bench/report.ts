@@ -93,10 +93,13 @@ const sideOf = (list: Run[]): Side => ({
   cpu: median(list.map((r) => r.cpuPerRequest)),
 });
 
+/** Release 1's floor is not compared with ours: only with release 1 (see `ownFloors`). */
+const comparedWithOurs = (who: Who): who is Baseline => who !== 'ours' && who !== 'release-1-floor';
+
 export function summarise(size: SizeReport): Summary[] {
   return size.scenarios.flatMap(({ name, what, runs }): Summary[] => {
     const ours = sideOf(runs.ours ?? []);
-    const baselines = (Object.keys(runs) as Who[]).filter((who): who is Baseline => who !== 'ours');
+    const baselines = (Object.keys(runs) as Who[]).filter(comparedWithOurs);
     const oursFailed = (runs.ours ?? []).reduce((n, r) => n + r.failed, 0);
     if (baselines.length === 0) return [{ name, what, against: null, ours, base: null, ratio: Number.NaN, p99Ratio: Number.NaN, failed: oursFailed }];
     return baselines.map((against) => {
@@ -107,7 +110,12 @@ export function summarise(size: SizeReport): Summary[] {
   });
 }
 
-const BASELINE_NAME: Record<Baseline, string> = { floor: 'floor', 'no-events': 'ours, no events', 'release-1': 'release 1' };
+const BASELINE_NAME: Record<Baseline, string> = {
+  floor: 'floor',
+  'no-events': 'ours, no events',
+  'release-1': 'release 1',
+  'release-1-floor': "release 1's floor",
+};
 
 /** Release 2 against release 1, by the CPU ratio (the less disturbed one). */
 function againstRelease1(cpuRatio: number): string {
@@ -173,7 +181,33 @@ function sizeSection(size: SizeReport, settings: ReportInput['settings']): strin
   }
   const oursRss = size.rss.ours ?? 0;
   lines.push(`| RSS ≤ ${mib(RSS_TARGET)} under load (ours) | ${mib(oursRss)} | | ${mark(oursRss <= RSS_TARGET)} |`);
-  return lines;
+  return [...lines, ...ownFloors(size)];
+}
+
+/**
+ * Release 2's core against release 1's by what each adds to its own floor, in the same rounds: each
+ * floor runs its release's SQL, so the columns added since weigh on both sides of release 2's ratio.
+ */
+function ownFloors(size: SizeReport): string[] {
+  const rows = size.scenarios.flatMap(({ name, runs }) => {
+    const [ours, floor, r1, r1Floor] = (['ours', 'floor', 'release-1', 'release-1-floor'] as const).map((who) => runs[who]);
+    if (!ours || !floor || !r1 || !r1Floor) return [];
+    const [o, f, r, rf] = [ours, floor, r1, r1Floor].map(sideOf) as [Side, Side, Side, Side];
+    const cpu = { ours: f.cpu / o.cpu, r1: rf.cpu / r.cpu };
+    return [
+      `| ${name} | ${fmt(o.rps / f.rps, 2)} | ${fmt(r.rps / rf.rps, 2)} | ${fmt(cpu.ours, 2)} | ${fmt(cpu.r1, 2)} | ` +
+        `${fmt(cpu.ours / cpu.r1, 2)}: ${againstRelease1(cpu.ours / cpu.r1)} |`,
+    ];
+  });
+  if (rows.length === 0) return [];
+  return [
+    '',
+    "Each release against its own floor (release 1's is its bench/floor.ts, with release 1's SQL), same rounds:",
+    '',
+    '| scenario | ours / floor (rps) | release 1 / its floor (rps) | ours / floor (CPU) | release 1 / its floor (CPU) | ours against release 1 (by CPU) |',
+    '|---|--:|--:|--:|--:|---|',
+    ...rows,
+  ];
 }
 
 const GROWTH_TEXT: Record<Dimension, { title: string; intro: string; unit: string }> = {
@@ -264,7 +298,9 @@ export function renderReport(input: ReportInput): string {
     '`bench/.tmp` on first use and started on its own copy of the same database, for the requests release 1 answered.',
     'Ours answers with more (the fields added since; the equivalence check cuts ours down to release 1\'s keys), and',
     'ours\' `create` also writes its event. The verdict reads the CPU ratio and calls anything within 5% "no worse":',
-    'two identical builds measured this way differ by up to that much on this machine.',
+    'two identical builds measured this way differ by up to that much on this machine. Release 1\'s own floor',
+    '(its `bench/floor.ts`, release 1\'s SQL) runs beside it on another copy, so that what each release adds to its',
+    'own floor is compared too: the table "Each release against its own floor" under each size.',
     '',
     '**Progress** has no floor: its target is growth (the table "Cost as a goal\'s outcomes grow"), so only ours runs it.',
     '',

@@ -5,7 +5,7 @@
  * (bench/floor.ts) on it, and drives both with autocannon, ours and the floor alternating within
  * every round so that a busy machine slows both alike. Writes the report to bench/RESULTS.md.
  * Scenarios that write events are also compared with ours on a copy that stores no events, and
- * with --vs-release-1 the requests release 1 answered are also sent to its build (bench/.tmp).
+ * with --vs-release-1 the requests release 1 answered are also sent to its build and its own floor (bench/.tmp).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -182,6 +182,7 @@ const ENTRY: Record<Who, string[]> = {
   'no-events': ['dist/server.js'],
   floor: ['--import', 'tsx', 'bench/floor.ts'],
   'release-1': [`${release1Dir}/dist/server.js`],
+  'release-1-floor': ['--import', 'tsx', `${release1Dir}/bench/floor.ts`],
 };
 
 async function start(who: Who, dbPath: string): Promise<Server> {
@@ -238,7 +239,10 @@ const shapeOf = (value: unknown): unknown => {
   return typeof value;
 };
 
-const baselinesOf = (s: Scenario): Baseline[] => [...(s.against ?? ['floor']), ...(opts.vsRelease1 && s.release1 ? (['release-1'] as const) : [])];
+/** Release 1's build and its own floor, both on a copy of the data with release 1's keys. */
+const RELEASE_1_SIDE = ['release-1', 'release-1-floor'] as const satisfies readonly Baseline[];
+const onRelease1Side = (who: Who) => (RELEASE_1_SIDE as readonly Who[]).includes(who);
+const baselinesOf = (s: Scenario): Baseline[] => [...(s.against ?? ['floor']), ...(opts.vsRelease1 && s.release1 ? RELEASE_1_SIDE : [])];
 
 /** Ours' body cut down to the keys of the other's: release 1 answers without the fields added since. */
 const projectOnto = (ours: unknown, other: unknown): unknown => {
@@ -261,7 +265,7 @@ async function checkEquivalent(servers: Map<Who, Server>, list: Scenario[], fixt
     for (const who of baselinesOf(s)) {
       const other = await call(serverOf(servers, who), token, s.body(true));
       if (other.status !== s.status) throw new Error(`${s.name}: expected ${s.status}, ${who} ${other.status} ${show(other.body)}`);
-      const mine = who === 'release-1' ? projectOnto(ours.body, other.body) : ours.body;
+      const mine = onRelease1Side(who) ? projectOnto(ours.body, other.body) : ours.body;
       const same = s.identical ? isDeepStrictEqual(mine, other.body) : isDeepStrictEqual(shapeOf(mine), shapeOf(other.body));
       if (!same) throw new Error(`${s.name}: ours and ${who} answer differently:\n${show(ours.body)}\n${show(other.body)}`);
     }
@@ -358,7 +362,7 @@ async function benchSize(size: Size): Promise<SizeReport> {
     for (const [who, path] of paths) {
       copyFileSync(seedPath, path);
       if (who === 'no-events') dropEvents(path);
-      if (who === 'release-1') asRelease1Keys(path);
+      if (onRelease1Side(who)) asRelease1Keys(path);
       servers.set(who, await start(who, path));
     }
     await checkEquivalent(servers, list, fixture);
@@ -376,7 +380,7 @@ async function benchSize(size: Size): Promise<SizeReport> {
           const run = await load(server, s, fixture.keys[s.key], opts.duration);
           ((runs[s.name] ??= {})[server.who] ??= []).push(run);
           console.log(
-            `   round ${round} ${s.name.padEnd(17)} ${server.who.padEnd(9)} ${run.rps.toFixed(0).padStart(6)} rps  p50 ${run.p50} ms  p99 ${run.p99} ms  cpu ${run.cpuPerRequest.toFixed(0)} µs/req`,
+            `   round ${round} ${s.name.padEnd(17)} ${server.who.padEnd(15)} ${run.rps.toFixed(0).padStart(6)} rps  p50 ${run.p50} ms  p99 ${run.p99} ms  cpu ${run.cpuPerRequest.toFixed(0)} µs/req`,
           );
         }
       }

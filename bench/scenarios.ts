@@ -4,9 +4,11 @@ import { BENCH_FIELDS, READER_GOALS, RECORD_VALUES, type Fixture } from './seed.
 /**
  * What ours is compared with: the floor; ours itself on a copy of the database where event rows
  * are not stored (a trigger drops them), which measures what writing events costs; or, with
- * --vs-release-1, the release-1 build on the same data, for the requests release 1 answered.
+ * --vs-release-1, the release-1 build on the same data, for the requests release 1 answered, and
+ * release 1's own floor beside it (its bench/floor.ts, with release 1's SQL), so that each release's
+ * ratio to its own floor is measured in the same rounds.
  */
-export type Baseline = 'floor' | 'no-events' | 'release-1';
+export type Baseline = 'floor' | 'no-events' | 'release-1' | 'release-1-floor';
 
 export interface Scenario {
   name: string;
@@ -14,7 +16,7 @@ export interface Scenario {
   what: string;
   /** Default: the floor. Empty: ours alone, for the growth table (nothing else computes it). */
   against?: Baseline[];
-  /** Release 1 answered this request the same way: --vs-release-1 adds its build as a baseline. */
+  /** Release 1 answered this request the same way: --vs-release-1 adds its build and its floor as baselines. */
   release1?: true;
   key: keyof Fixture['keys'];
   status: number;
