@@ -50,7 +50,8 @@ export function createWorker(options: WorkerOptions = {}) {
       logger,
       adminAssets,
       // Each open stream reads D1 once a second (README: the cost per stream); isolates share no wake-ups.
-      events: { pollMs: 1000, wakeOnWrite: false },
+      // An idle stream writes an empty comment at each poll: only a write shows workerd a client that left.
+      events: { pollMs: 1000, wakeOnWrite: false, probeEachPoll: true },
     });
     apps.set(env, app);
     return app;

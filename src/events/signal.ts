@@ -43,6 +43,12 @@ export interface StreamTimings {
   pollMs: number;
   /** The stream ends itself after this long; the client reconnects with Last-Event-ID. */
   maxMs: number;
+  /**
+   * Whether an idle stream writes an empty comment (`:`) at each poll. workerd learns that a client
+   * went away only when a write to it fails (then the request's signal aborts): without this a
+   * Worker's stream would go on polling D1 until its next ping. Node sees the socket close at once.
+   */
+  probeEachPoll: boolean;
 }
 
-export const DEFAULT_STREAM_TIMINGS: StreamTimings = { pingMs: 15_000, pollMs: 500, maxMs: 300_000 };
+export const DEFAULT_STREAM_TIMINGS: StreamTimings = { pingMs: 15_000, pollMs: 500, maxMs: 300_000, probeEachPoll: false };

@@ -90,6 +90,8 @@ async function openStream(c: Context<HttpEnv>, edge: Edge, signal: EventSignal, 
   return streamSSE(c, async (s) => {
     const stop = new AbortController();
     s.onAbort(() => stop.abort());
+    // On Workers the request's signal is what says the client went away (flag enable_request_signal).
+    c.req.raw.signal.addEventListener('abort', () => stop.abort(), { once: true });
     const end = setTimeout(() => stop.abort(), timings.maxMs);
     let page = first;
     let nextPing = Date.now() + timings.pingMs;
@@ -107,6 +109,9 @@ async function openStream(c: Context<HttpEnv>, edge: Edge, signal: EventSignal, 
             if (!(await stillValid(edge, authorization))) break;
             await s.write(': ping\n\n');
             nextPing = Date.now() + timings.pingMs;
+          } else if (timings.probeEachPoll) {
+            await s.write(':\n\n');
+            if (stop.signal.aborted) break;
           }
         }
         page = await read(after);
