@@ -1,7 +1,5 @@
 import * as z from 'zod';
 import {
-  DATE_PATTERN,
-  instantSchema,
   type JsonSchema,
   nameSchema,
   ownerSchema,
@@ -10,6 +8,8 @@ import {
   recordId,
   timestampSchema,
   trimmedTextSchema,
+  WINDOW_DATE_PATTERN,
+  windowInstantSchema,
 } from '../rpc/common-schemas.js';
 import { pageInput, pageResultSchema } from '../rpc/pagination.js';
 import { isCalendarDate } from '../progress/calendar.js';
@@ -191,12 +191,15 @@ export const timeZoneSchema = publishAs(
   },
 ).describe('An IANA time zone (Europe/Paris); the calendar periods of targets are computed in it. Other names the runtime knows (aliases) are accepted too.');
 
+const WINDOW_DATE = new RegExp(`^${WINDOW_DATE_PATTERN}$`);
+
+/** A target's start date or deadline: a real date in the years 1000–9997 (see WINDOW_DATE_PATTERN). */
 export const calendarDateSchema = publishAs(
-  z.string().refine(isCalendarDate, { message: 'Must be a real calendar date YYYY-MM-DD.' }),
+  z.string().refine((s) => WINDOW_DATE.test(s) && isCalendarDate(s), { message: 'Must be a real calendar date YYYY-MM-DD in the years 1000–9997.' }),
   (s) => {
     s.type = 'string';
     s.format = 'date';
-    s.pattern = `^${DATE_PATTERN}$`;
+    s.pattern = `^${WINDOW_DATE_PATTERN}$`;
   },
 );
 
@@ -353,7 +356,7 @@ export const progressSchema = z
 export type Progress = z.infer<typeof progressSchema>;
 
 export const progressInput = z.strictObject({
-  at: instantSchema.optional().describe('The "as of" instant (any ISO 8601 instant with an offset); default now.'),
+  at: windowInstantSchema.optional().describe('The "as of" instant (any ISO 8601 instant with an offset, years 1000–9997); default now.'),
   history: z.int().min(0).max(52).default(0).describe('How many past windows of each recurring target to add (0–52).'),
 });
 

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { channelIdSchema } from '../goals/schemas.js';
-import { instantSchema, ownerSchema, recordId, timestampSchema } from '../rpc/common-schemas.js';
+import { instantSchema, ownerSchema, recordId, timestampSchema, windowInstantSchema } from '../rpc/common-schemas.js';
 import { pagedInput, pageResultSchema } from '../rpc/pagination.js';
 
 export const OUTCOME_SOURCES = ['api', 'evaluation'] as const;
@@ -52,7 +52,7 @@ export const recordOutcomeInput = z.strictObject({
   agent_id: recordId.optional().describe("The agent that had the conversation: default the goal's agent; must be an agent of the goal's owner."),
   channel_id: channelIdSchema.nullable().default(null),
   contact_id: contactIdSchema.nullable().default(null),
-  occurred_at: instantSchema.optional().describe('When it happened (default now); at most 5 minutes in the future.'),
+  occurred_at: windowInstantSchema.optional().describe('When it happened (default now; from the year 1000); at most 5 minutes in the future.'),
   notes: z.string().max(2000).nullable().default(null).describe('Up to 2,000 characters.'),
 });
 

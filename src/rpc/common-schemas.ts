@@ -99,27 +99,50 @@ export const emptyInput = z.strictObject({});
 const YEAR = '(?:000[1-9]|00[1-9]\\d|0[1-9]\\d{2}|[1-9]\\d{3})';
 const LEAP_YEAR = '(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)';
 const MONTH_DAY = '(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))';
-export const DATE_PATTERN = `(?:${YEAR}-${MONTH_DAY}|${LEAP_YEAR}-02-29)`;
+const dateOf = (year: string, leapYear: string) => `(?:${year}-${MONTH_DAY}|${leapYear}-02-29)`;
 /** ISO 8601 date-time with a required offset (Z or ±hh:mm); seconds and up to 9 fraction digits optional. */
-export const INSTANT_PATTERN = `^${DATE_PATTERN}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)$`;
+const instantOf = (date: string) =>
+  `^${date}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)$`;
+export const DATE_PATTERN = dateOf(YEAR, LEAP_YEAR);
+export const INSTANT_PATTERN = instantOf(DATE_PATTERN);
 const INSTANT = new RegExp(INSTANT_PATTERN);
+
+// Years 1000–9997 for what calendar windows are computed around (a target's dates, progress's `at`,
+// an outcome's occurred_at): every window that contains them, 52 windows of history before them and
+// a zone's offset of up to 14 h then stay inside the years 0001–9999 that dates are written in.
+const WINDOW_YEAR = '(?:[1-8]\\d{3}|9[0-8]\\d{2}|99[0-8]\\d|999[0-7])';
+const WINDOW_LEAP_YEAR = '(?:[1-9]\\d(?:0[48]|[2468][048]|[13579][26])|(?:1[26]|[2468][048]|[3579][26])00)';
+export const WINDOW_DATE_PATTERN = dateOf(WINDOW_YEAR, WINDOW_LEAP_YEAR);
+const WINDOW_INSTANT_PATTERN = instantOf(WINDOW_DATE_PATTERN);
 
 /** An ISO 8601 instant with an offset, naming a real date and time. */
 export function isIsoInstant(value: string): boolean {
   return INSTANT.test(value) && Number.isFinite(Date.parse(value));
 }
 
+/** ISO 8601 instants with an offset matching `pattern`, normalised to UTC with milliseconds. */
+function instantMatching(pattern: string, message: string) {
+  const shape = new RegExp(pattern);
+  return publishAs(
+    z
+      .string()
+      .max(40)
+      .refine((value) => shape.test(value) && Number.isFinite(Date.parse(value)), { message })
+      .transform((value) => new Date(Date.parse(value)).toISOString()),
+    (s) => {
+      s.type = 'string';
+      s.format = 'date-time';
+      s.pattern = pattern;
+      s.maxLength = 40;
+    },
+  );
+}
+
 /** Any ISO 8601 instant with an offset, normalised to UTC with milliseconds. */
-export const instantSchema = publishAs(
-  z
-    .string()
-    .max(40)
-    .refine(isIsoInstant, { message: 'Must be an ISO 8601 date-time with an offset (Z or ±hh:mm).' })
-    .transform((value) => new Date(Date.parse(value)).toISOString()),
-  (s) => {
-    s.type = 'string';
-    s.format = 'date-time';
-    s.pattern = INSTANT_PATTERN;
-    s.maxLength = 40;
-  },
+export const instantSchema = instantMatching(INSTANT_PATTERN, 'Must be an ISO 8601 date-time with an offset (Z or ±hh:mm).');
+
+/** An instant that calendar windows are computed around: as `instantSchema`, in the years 1000–9997. */
+export const windowInstantSchema = instantMatching(
+  WINDOW_INSTANT_PATTERN,
+  'Must be an ISO 8601 date-time with an offset (Z or ±hh:mm), in the years 1000–9997.',
 );

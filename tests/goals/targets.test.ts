@@ -73,6 +73,8 @@ describe('goal keys of release 2: channel_id, tags, timezone, targets', () => {
     ['a deadline before start_date', [{ period: 'total', target_type: 'count', target_count: 1, start_date: '2026-05-02', deadline: '2026-05-01' }], ['data.targets.0.deadline']],
     ['a deadline before the creation day', [{ period: 'total', target_type: 'count', target_count: 1, deadline: '2025-12-01' }], ['data.targets.0.deadline']],
     ['a date that does not exist', [{ period: 'total', target_type: 'count', target_count: 1, deadline: '2026-02-30' }], ['data.targets.0.deadline']],
+    // The day after 9999-12-31 cannot be written: the years end at 9997, so every window fits.
+    ['a deadline after 9997', [{ period: 'total', target_type: 'count', target_count: 1, deadline: '9999-12-31' }], ['data.targets.0.deadline']],
     ['an unknown period', [{ period: 'decade', target_type: 'count', target_count: 1 }], ['data.targets.0.period']],
     ['eleven targets', Array.from({ length: 11 }, () => ({ period: 'day', target_type: 'count', target_count: 1 })), ['data.targets']],
   ])('returns 400 VALIDATION_ERROR at the offending key for %s', async (_name, targets, paths) => {
@@ -90,6 +92,41 @@ describe('goal keys of release 2: channel_id, tags, timezone, targets', () => {
   ])('returns 400 VALIDATION_ERROR for %s', async (_name, data, paths) => {
     const user = await h.makeUser();
     expect(await rejected(user, data)).toEqual(paths);
+  });
+
+  it('computes windows at the far edges of the accepted years, in the zones furthest from UTC, and refuses instants beyond them', async () => {
+    const user = await h.makeUser();
+    const goal = await h.makeGoal(user, {
+      timezone: 'Pacific/Kiritimati',
+      targets: [
+        { period: 'total', target_type: 'count', target_count: 1, deadline: '9997-12-31' },
+        { period: 'year', target_type: 'count', target_count: 1 },
+        { period: 'week', target_type: 'rate', target_rate: 50 },
+      ],
+    });
+    const progress = (at: string) => user.invoke({ resource: 'goals', action: 'progress', id: goal.id, data: { at, history: 52 } });
+    // The last instant accepted, 9998-01-01T13:59Z, is already January 2 at +14:00.
+    const late = expectOk(await progress('9997-12-31T23:59:59-14:00'));
+    expect(late.targets.map((t: { window: { end: string } }) => t.window.end)).toEqual([
+      '9998-01-01T00:00:00.000+14:00',
+      '9999-01-01T00:00:00.000+14:00',
+      '9998-01-05T00:00:00.000+14:00',
+    ]);
+    // The first instant accepted is still 999 in the zone (then on local mean time, UTC−10:29:20),
+    // and 52 yearly windows of history go back to 947.
+    const early = expectOk(await progress('1000-01-01T00:00:00+14:00'));
+    expect(early.targets[1].window.start).toMatch(/^0999-01-01T/);
+    expect(early.targets[1].history).toHaveLength(52);
+    expect(early.targets[1].history.at(-1).window.start).toMatch(/^0947-01-01T/);
+    for (const at of ['9998-01-01T00:00:00Z', '0999-12-31T23:59:59Z']) {
+      expect(expectError(await progress(at), 400, 'VALIDATION_ERROR').details?.map((d) => d.path)).toEqual(['data.at']);
+    }
+    const record = await user.invoke({
+      resource: 'outcomes',
+      action: 'record',
+      data: { goal_id: goal.id, conversation_id: 'c-0999', achieved: true, occurred_at: '0999-12-31T23:59:59Z' },
+    });
+    expect(expectError(record, 400, 'VALIDATION_ERROR').details?.map((d) => d.path)).toEqual(['data.occurred_at']);
   });
 
   it('filters goals.list by channelId (alias channel_id) and by tag, with cursor paging', async () => {
