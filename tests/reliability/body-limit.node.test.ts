@@ -157,7 +157,9 @@ describe('body limit over real HTTP against the Node server', () => {
   });
 
   it('refuses Content-Length with Transfer-Encoding (request smuggling) before the app: 400 with the contract body', async () => {
-    const reply = await rawRequest(['Content-Length: 100', 'Transfer-Encoding: chunked'], oversized, true);
+    // No body beyond the last chunk: the headers alone are refused, and a long body still being written
+    // when the server closes could reset the connection before its answer is read (flaky under load).
+    const reply = await rawRequest(['Content-Length: 100', 'Transfer-Encoding: chunked'], new Uint8Array(0), true);
     expect(statusOf(reply)).toBe(400);
     expectErrorBody(bodyOf(reply), 400);
     expect(await agentCount()).toBe(0);
