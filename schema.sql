@@ -235,9 +235,6 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_owner ON events (owner_id, id);
 CREATE INDEX IF NOT EXISTS events_goal ON events (goal_id, id);
 CREATE INDEX IF NOT EXISTS events_agent ON events (agent_id, id);
--- target.achieved is written once per target and window: this finds an earlier one without a scan.
-CREATE INDEX IF NOT EXISTS events_target_window ON events (goal_id, json_extract(data, '$.target_id'), json_extract(data, '$.window.start'))
-WHERE type = 'target.achieved';
 
 -- Outcomes with a verdict per goal and UTC minute ('YYYY-MM-DDTHH:MM'): a window edge inside an hour
 -- sums at most 59 of these plus one partial minute's outcomes, instead of the hour's outcomes.
@@ -278,3 +275,16 @@ BEGIN
   UPDATE outcome_minutes SET conversations = conversations - 1, achieved = achieved - OLD.achieved
   WHERE goal_id = OLD.goal_id AND minute = substr(OLD.occurred_at, 1, 16);
 END;
+
+-- target.achieved is written once per target and window: each achievement is a row, kept as long as
+-- its goal (events expire after the retention period), and its event is written only when the row is new.
+CREATE TABLE IF NOT EXISTS target_achievements (
+  goal_id TEXT NOT NULL REFERENCES goals (id) ON DELETE CASCADE,
+  target_id TEXT NOT NULL,
+  -- The window's start as goals.progress shows it (the zone's offset), as in the event's data.
+  window_start TEXT NOT NULL,
+  -- Achieved outcomes in the window when it was reached (the event's data.achieved).
+  achieved INTEGER NOT NULL CHECK (achieved >= 1),
+  achieved_at TEXT NOT NULL,
+  PRIMARY KEY (goal_id, target_id, window_start)
+) STRICT, WITHOUT ROWID;

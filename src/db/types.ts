@@ -81,6 +81,17 @@ export interface OutcomesTable {
   updated_at: string;
 }
 
+/** Each count target's window that was reached, once: what makes target.achieved a once-per-window event. */
+export interface TargetAchievementsTable {
+  goal_id: string;
+  target_id: string;
+  /** The window's start as goals.progress shows it (with the zone's offset). */
+  window_start: string;
+  /** Achieved outcomes in the window when it was reached. */
+  achieved: number;
+  achieved_at: string;
+}
+
 /** Outcomes with a verdict per goal and UTC minute, kept by triggers on outcomes (progress's window edges). */
 export interface OutcomeMinutesTable {
   goal_id: string;
@@ -140,6 +151,7 @@ export interface Database {
   outcomes: OutcomesTable;
   outcome_hours: OutcomeHoursTable;
   outcome_minutes: OutcomeMinutesTable;
+  target_achievements: TargetAchievementsTable;
   idempotency_keys: IdempotencyKeysTable;
   events: EventsTable;
 }

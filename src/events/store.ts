@@ -54,11 +54,6 @@ export const jsonKeysWhere = (keys: readonly (readonly [string, Expression<SqlBo
   return sql<string>`json('[' || rtrim(${sql.join(parts, sql` || `)}, ',') || ']')`;
 };
 
-/** Whether target.achieved was written already for this target and window: the partial index events_target_window answers it. */
-export const targetAchievedBefore = (goalId: Value<string>, targetId: Value<string>, windowStart: Value<string>): Expression<SqlBool> =>
-  sql<SqlBool>`EXISTS (SELECT 1 FROM events WHERE type = 'target.achieved' AND goal_id = ${goalId}
-    AND json_extract(data, '$.target_id') = ${targetId} AND json_extract(data, '$.window.start') = ${windowStart})`;
-
 type EventRow = Selectable<EventsTable> & Partial<OwnerColumns>;
 
 const EVENT_SELECT = [

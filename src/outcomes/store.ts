@@ -3,7 +3,7 @@ import { ownerColumns, runList, whereAll, withOwner, type CountArgs, type OwnerC
 import { ownedBy, ownerConditions, scoped, type Access } from '../db/owner-scope.js';
 import { prepareQuery, type Params, type Shape } from '../db/prepared.js';
 import type { Database, Db, OutcomesTable } from '../db/types.js';
-import { changedRows, eventColumns, insertEvents, targetAchievedBefore } from '../events/store.js';
+import { changedRows, eventColumns, insertEvents } from '../events/store.js';
 import type { LeadField, Target } from '../goals/schemas.js';
 import type { Cursor } from '../rpc/pagination.js';
 import { windowChecks, type WindowCheck } from './achievements.js';
@@ -297,12 +297,46 @@ const achievedIn = (p: Params<AchievedArgs>) =>
     AND h.hour >= ${p.hourFrom} AND h.hour < ${p.hourTo})
     - ${achievedMinutes(p, p.head)} - ${achievedRaw(p, p.head)} + ${achievedMinutes(p, p.tail)} + ${achievedRaw(p, p.tail)})`;
 
-// After outcome.recorded: once per target and window, when this achieved outcome in the window brings it to target_count.
+/**
+ * After outcome.recorded, per count target whose window holds the outcome: the window's achievement,
+ * once (its primary key), when this achieved outcome, written by this very batch, brings the window's
+ * count to target_count. The row outlives the events' retention, so a long window is never announced twice.
+ */
+const targetAchievement = prepareQuery<AchievedArgs>()((k, _s, p) =>
+  k
+    .insertInto('target_achievements')
+    .columns(['goal_id', 'target_id', 'window_start', 'achieved', 'achieved_at'])
+    .expression(
+      k
+        .selectFrom('outcomes')
+        .select([
+          'outcomes.goal_id',
+          sql<string>`${p.targetId}`.as('target_id'),
+          sql<string>`${p.start}`.as('window_start'),
+          achievedIn(p).as('achieved'),
+          sql<string>`${p.now}`.as('achieved_at'),
+        ])
+        .where('outcomes.goal_id', '=', p.goalId)
+        .where('outcomes.conversation_id', '=', p.conversationId)
+        // Written by this batch: a refused upsert (the goal archived meanwhile) leaves the row as it was.
+        .where('outcomes.updated_at', '=', p.now)
+        .where('outcomes.achieved', '=', 1)
+        .where('outcomes.occurred_at', '>=', p.from)
+        .where('outcomes.occurred_at', '<', p.to)
+        .where(sql<SqlBool>`${achievedIn(p)} >= ${p.targetCount}`),
+    )
+    .onConflict((oc) => oc.doNothing()),
+);
+
+// Right after its achievement: target.achieved, only when that row was new.
 const targetAchievedEvent = prepareQuery<AchievedArgs>()((k, _s, p) =>
   insertEvents(
     k,
     k
-      .selectFrom('outcomes')
+      .selectFrom('target_achievements')
+      .innerJoin('outcomes', (join) =>
+        join.onRef('outcomes.goal_id', '=', 'target_achievements.goal_id').on('outcomes.conversation_id', '=', p.conversationId),
+      )
       .select(
         eventColumns({
           type: 'target.achieved',
@@ -312,21 +346,18 @@ const targetAchievedEvent = prepareQuery<AchievedArgs>()((k, _s, p) =>
           outcome_id: sql.ref('outcomes.id'),
           // CAST: D1 binds numbers as REAL, which JSON would write as 5.0.
           data: sql<string>`json_object(
-            'target_id', ${p.targetId},
-            'window', json_object('start', ${p.start}, 'end', ${p.end}),
-            'achieved', ${achievedIn(p)},
+            'target_id', target_achievements.target_id,
+            'window', json_object('start', target_achievements.window_start, 'end', ${p.end}),
+            'achieved', target_achievements.achieved,
             'target_count', CAST(${p.targetCount} AS INTEGER)
           )`,
           occurred_at: p.now,
         }),
       )
-      .where('outcomes.goal_id', '=', p.goalId)
-      .where('outcomes.conversation_id', '=', p.conversationId)
-      .where('outcomes.achieved', '=', 1)
-      .where('outcomes.occurred_at', '>=', p.from)
-      .where('outcomes.occurred_at', '<', p.to)
-      .where(sql<SqlBool>`${achievedIn(p)} >= ${p.targetCount}`)
-      .where((eb) => eb.not(targetAchievedBefore(p.goalId, p.targetId, p.start))),
+      .where('target_achievements.goal_id', '=', p.goalId)
+      .where('target_achievements.target_id', '=', p.targetId)
+      .where('target_achievements.window_start', '=', p.start)
+      .where(changedRows),
   ),
 );
 
@@ -357,7 +388,10 @@ export async function recordOutcome(
   const [result] = await db.atomic([
     recordStatement(db, access, outcome, now),
     outcomeRecordedEvent.compile(db, { ...at, newId: outcome.id }),
-    ...checks.map((check) => targetAchievedEvent.compile(db, { ...check, ...at, ...counterSpans(check) })),
+    ...checks.flatMap((check) => {
+      const args = { ...check, ...at, ...counterSpans(check) };
+      return [targetAchievement.compile(db, args), targetAchievedEvent.compile(db, args)];
+    }),
   ]);
   const row = result?.rows[0] as OutcomeRow | undefined;
   if (row) return { kind: 'recorded', outcome: toOutcome(row, access), replaced: row.id !== outcome.id };

@@ -239,6 +239,32 @@ describe('migrations on a new database', () => {
     ]);
   });
 
+  it('fill target_achievements from the target.achieved events still kept (0006), and drop the index that read them', () => {
+    const before = openSqlite({ path: ':memory:', migrations: migrations.filter((m) => m.name < '0006') });
+    opened.push(before);
+    // A goal row alone (no user or agent): only the achievements are under test here.
+    before.sqlite.pragma('foreign_keys = OFF');
+    before.sqlite
+      .prepare("INSERT INTO goals (id, owner_id, agent_id, name, status, created_at, updated_at) VALUES ('g1', 'u', 'a', 'G', 'active', ?, ?)")
+      .run('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+    const event = before.sqlite.prepare(
+      "INSERT INTO events (type, owner_id, goal_id, agent_id, outcome_id, data, occurred_at) VALUES (?, 'u', ?, 'a', 'o', ?, ?)",
+    );
+    const achieved = (target: string, start: string, count: number) =>
+      JSON.stringify({ target_id: target, window: { start, end: 'x' }, achieved: count, target_count: count });
+    event.run('target.achieved', 'g1', achieved('t1', '2026-06-01T00:00:00.000+02:00', 3), '2026-06-03T10:00:00.000Z');
+    event.run('target.achieved', 'g1', achieved('t1', '2026-07-01T00:00:00.000+02:00', 3), '2026-07-02T10:00:00.000Z');
+    event.run('outcome.recorded', 'g1', '{"achieved":true,"replaced":false}', '2026-07-02T10:00:00.000Z');
+    // The goal of this one is gone: its achievement has nothing to belong to.
+    event.run('target.achieved', 'gone', achieved('t9', '2026-06-01T00:00:00.000Z', 1), '2026-06-05T10:00:00.000Z');
+    migrate(before.sqlite, migrations);
+    expect(before.sqlite.prepare('SELECT * FROM target_achievements ORDER BY window_start').all()).toEqual([
+      { goal_id: 'g1', target_id: 't1', window_start: '2026-06-01T00:00:00.000+02:00', achieved: 3, achieved_at: '2026-06-03T10:00:00.000Z' },
+      { goal_id: 'g1', target_id: 't1', window_start: '2026-07-01T00:00:00.000+02:00', achieved: 3, achieved_at: '2026-07-02T10:00:00.000Z' },
+    ]);
+    expect(before.sqlite.prepare("SELECT name FROM sqlite_master WHERE name = 'events_target_window'").all()).toEqual([]);
+  });
+
   it('record every file in d1_migrations with the DDL wrangler uses', () => {
     const db = fresh();
     const ddl = db.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'd1_migrations'").get() as { sql: string };

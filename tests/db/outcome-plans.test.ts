@@ -157,11 +157,17 @@ describe('progress query plans', () => {
         },
       ),
     );
-    expect(queries.slice(1, 3).map((q) => q.sql.slice(0, 20))).toEqual(['insert into "events"', 'insert into "events"']);
+    // outcome.recorded, the window's achievement (once, by its primary key), then its target.achieved.
+    expect(queries.slice(1, 4).map((q) => q.sql.slice(0, 33))).toEqual([
+      'insert into "events" ("type", "ow',
+      'insert into "target_achievements"',
+      'insert into "events" ("type", "ow',
+    ]);
     // The upsert, then (nothing written: no such goal) the one read that says why.
     expect(queries[0]?.sql).toMatch(/^insert into "outcomes"/);
     const plan = queries.flatMap(planOf);
-    for (const line of plan) expect(line).not.toMatch(/^SCAN (goals|agents|outcomes|h|m|counted|outcome_hours|outcome_minutes)$/);
+    for (const line of plan) expect(line).not.toMatch(/^SCAN (goals|agents|outcomes|h|m|counted|outcome_hours|outcome_minutes|target_achievements)$/);
+    expect(plan).toContainEqual(expect.stringMatching(/^SEARCH target_achievements USING PRIMARY KEY \(goal_id=\? AND target_id=\? AND window_start=\?\)$/));
     // The target check counts from the counters by primary key and one partial minute per edge from the index.
     expect(plan).toContainEqual(expect.stringMatching(/^SEARCH h USING PRIMARY KEY \(goal_id=\? AND hour>\? AND hour<\?\)$/));
     expect(plan).toContainEqual(expect.stringMatching(/^SEARCH m USING PRIMARY KEY \(goal_id=\? AND minute>\? AND minute<\?\)$/));

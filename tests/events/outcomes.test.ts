@@ -79,6 +79,26 @@ describe('outcome events', () => {
     expect(achieved).toHaveLength(2);
     expect(achieved[0]?.data.window).not.toEqual(achieved[1]?.data.window);
   });
+  it('writes target.achieved once in a window longer than the retention, after the sweep took the first one', async () => {
+    const goal = await h.makeGoal(user, { targets: [{ period: 'year', target_type: 'count', target_count: 1 }] });
+    const before = await mark(user);
+    const first = expectOk(await record(goal.id, 'early'), 201);
+    const [achieved] = (await eventsAfter(user, before)).filter((e) => e.type === 'target.achieved');
+    expect(achieved).toBeDefined();
+    // 31 days on, the next write sweeps the events older than the 30 days of retention.
+    h.clock.advance(31 * 86_400_000);
+    expectOk(await record((await h.makeGoal(user)).id, 'sweeps'), 201);
+    expect((await eventsAfter(user, before)).map((e) => e.id)).not.toContain(achieved?.id);
+    // Another achieved outcome in the same year's window: still achieved once.
+    const again = await user.invoke({
+      resource: 'outcomes',
+      action: 'record',
+      data: { goal_id: goal.id, conversation_id: 'later', achieved: true, occurred_at: first.occurred_at },
+    });
+    expectOk(again, 201);
+    expect((await eventsAfter(user, before)).filter((e) => e.type === 'target.achieved' && e.goal_id === goal.id)).toEqual([]);
+  });
+
   it('counts target.achieved to the millisecond across half-hour window edges (Asia/Kolkata), from the counters', async () => {
     const latest = Date.parse('2026-06-11T00:00:00.000Z');
     if (h.clock.peek() < latest) h.clock.advance(latest - h.clock.peek());

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Access } from '../../src/db/owner-scope.js';
 import { openSqlite, readMigrations } from '../../src/db/sqlite.js';
 import { sql } from 'kysely';
-import { listEvents, sweepEvents, targetAchievedBefore, type EventFilters } from '../../src/events/store.js';
+import { listEvents, sweepEvents, type EventFilters } from '../../src/events/store.js';
 
 // SQLite only: the feed's statements, as the store sends them, through EXPLAIN QUERY PLAN.
 const captured: CompiledQuery[] = [];
@@ -48,12 +48,5 @@ describe('the feed query', () => {
     const plan = await planOf(() => sweepEvents(db, '2026-01-01T00:00:00.000Z', 500));
     // The subquery's SCAN follows the rowid order its ORDER BY asks for (no sort), so LIMIT stops it.
     expect(plan).toEqual(['SEARCH events USING INTEGER PRIMARY KEY (rowid=?)', 'LIST SUBQUERY 1', 'SCAN events']);
-  });
-
-  it('finds an earlier target.achieved of a target and window through the partial index, without a scan', () => {
-    const seen = targetAchievedBefore(sql.val(ID), sql.val(ID), sql.val('2026-01-01T00:00:00.000Z'));
-    const query = db.kysely.selectNoFrom(sql<number>`${seen}`.as('seen')).compile();
-    const rows = db.sqlite.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
-    expect(rows.map((r) => r.detail)).toContainEqual(expect.stringMatching(/^SEARCH events USING (COVERING )?INDEX events_target_window/));
   });
 });

@@ -159,6 +159,7 @@ const SNAPSHOT_ORDER: Record<keyof Database, string | null> = {
   outcomes: 'id',
   outcome_hours: 'goal_id, hour',
   outcome_minutes: 'goal_id, minute',
+  target_achievements: 'goal_id, target_id, window_start',
   idempotency_keys: null,
   events: 'id',
 };
