@@ -27,6 +27,8 @@ describe('a change and its event are one batch', () => {
     const agent = await h.makeAgent(user);
     const goal = await h.makeGoal(user, { agent_id: agent.id });
     const spare = await h.makeAgent(user);
+    const holder = await h.makeAgent(user);
+    await h.ok(user, { resource: 'goals', action: 'attach', data: { goalId: goal.id, agentId: holder.id } });
     const outcome = await h.ok<{ id: string }>(user, { resource: 'outcomes', action: 'record', data: { goal_id: goal.id, conversation_id: 'kept', achieved: true } });
     const before = await snapshot(h);
     breaks = breaker;
@@ -38,6 +40,7 @@ describe('a change and its event are one batch', () => {
         { resource: 'goals', action: 'create', data: { agent_id: agent.id, name: 'New' } },
         { resource: 'goals', action: 'update', id: goal.id, data: { name: 'Renamed' } },
         { resource: 'goals', action: 'attach', data: { goalId: goal.id, agentId: agent.id } },
+        { resource: 'goals', action: 'detach', data: { agentId: holder.id } },
         { resource: 'outcomes', action: 'record', data: { goal_id: goal.id, conversation_id: 'new', achieved: true } },
         { resource: 'outcomes', action: 'record', data: { goal_id: goal.id, conversation_id: 'kept', achieved: false } },
         { resource: 'outcomes', action: 'delete', id: outcome.id },

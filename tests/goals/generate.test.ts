@@ -195,6 +195,16 @@ describe('goals.generate with a working model', () => {
     ]);
   });
 
+  it("carries the model's tags into the suggestion, lowercased as create would store them", async () => {
+    const { user } = await userWithAgent();
+    fake.enqueue(completion({ ...draft, tags: ['sales', 'Inbound', 'FOLLOW-UP:Q3', 'b2b_lead'] }));
+
+    const reply = await generate(user, { description: DESCRIPTION });
+
+    expect(reply.status).toBe(200);
+    expect(reply.body.data.suggestion.tags).toEqual(['sales', 'inbound', 'follow-up:q3', 'b2b_lead']);
+  });
+
   it('does not hold the database while waiting for the model', async () => {
     const { user, agentId } = await userWithAgent();
     let answer!: (a: Answer) => void;
@@ -233,6 +243,12 @@ describe('goals.generate when the model misbehaves', () => {
     ['an enum field without options', { ...draft, fields: [{ ...draft.fields[1], options: null }] }],
     ['duplicate field keys', { ...draft, fields: [draft.fields[0], draft.fields[0]] }],
     ['an array instead of an object', [draft]],
+    ['a tag with a space', { ...draft, tags: ['sales', 'follow up'] }],
+    ['a tag over 50 characters', { ...draft, tags: ['t'.repeat(51)] }],
+    ['an empty tag', { ...draft, tags: [''] }],
+    ['tags that are the same once lowercased', { ...draft, tags: ['Sales', 'sales'] }],
+    ['more than 20 tags', { ...draft, tags: Array.from({ length: 21 }, (_, i) => `tag_${i}`) }],
+    ['tags that are not a list', { ...draft, tags: 'sales' }],
   ])('returns 502 AI_UPSTREAM_ERROR (retryable) for JSON with %s', async (_case, answer) => {
     const { user } = await userWithAgent();
     fake.enqueue(completion(answer));
