@@ -96,7 +96,9 @@ async function openStream(c: Context<HttpEnv>, edge: Edge, signal: EventSignal, 
     let page = first;
     let nextPing = Date.now() + timings.pingMs;
     try {
-      await s.write(`retry: ${RETRY_MS}\n\n`);
+      // The position the stream starts from, as its last event id: a client that must reconnect before
+      // any event came resumes from here (EventSource keeps it), not from a later "now" that skips the gap.
+      await s.write(`retry: ${RETRY_MS}\nid: ${start}\n\n`);
       for (;;) {
         for (const event of page.items) await writeEvent(s, event);
         const after = page.next_after ?? start;

@@ -50,7 +50,7 @@ describe('events across two processes on one file', () => {
     const controller = new AbortController();
     const res = await fetch(`${first.url}/events?types=agent.created`, { headers: { Authorization: `Bearer ${key}` }, signal: controller.signal });
     const reader = readFrames(res);
-    expect(await reader.next()).toEqual({ retry: '2000' });
+    expect(await reader.next()).toEqual({ retry: '2000', id: expect.stringMatching(/^\d+$/) });
     const created = await invokeHttp(second.url, key, { resource: 'agents', action: 'create', data: { name: 'From the other process' } });
     const [frame] = eventsOf(await reader.until((f) => f.event !== undefined, 1000));
     expect(JSON.parse(frame?.data ?? '{}')).toMatchObject({ type: 'agent.created', agent_id: created.body.data.id });

@@ -24,6 +24,18 @@ function readmeFollow(origin: string): (token: string, onEvent: (e: { id: string
   return new Function('fetch', `${absolute}; return follow;`)(fetchUntilStopped) as never;
 }
 
+it("the README's browser example misses nothing written while it reconnects after a stream that brought no event", async () => {
+  const user = await h.makeUser();
+  const follow = readmeFollow(server.url);
+  const seen: string[] = [];
+  void follow(user.key, (event) => seen.push(event.type));
+  // The first stream starts from now, brings nothing and ends at 300 ms; the reconnect comes 2 s later.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  await h.makeAgent(user);
+  // Written in that gap: it arrives with the next stream, which resumes from where the first one started.
+  await expect.poll(() => seen, { timeout: 5000 }).toEqual(['agent.created']);
+});
+
 it("the README's browser example receives events and resumes after the server ends a stream", async () => {
   const user = await h.makeUser();
   const follow = readmeFollow(server.url);

@@ -28,7 +28,7 @@ describe('GET /events over real HTTP on Node', () => {
   it('sends retry, events as they are written, and a ping comment at the injected interval', async () => {
     const user = await h.makeUser();
     const { reader, controller } = await openOverHttp(user.key);
-    expect(await reader.next()).toEqual({ retry: '2000' });
+    expect(await reader.next()).toEqual({ retry: '2000', id: expect.stringMatching(/^\d+$/) });
     const agent = await h.makeAgent(user);
     const [frame] = eventsOf(await reader.until((f) => f.event !== undefined, 1000));
     expect(frame).toMatchObject({ event: 'agent.created' });
@@ -50,8 +50,8 @@ describe('GET /events over real HTTP on Node', () => {
     const kept = await h.makeUser();
     const gone = await openOverHttp(revoked.key);
     const open = await openOverHttp(kept.key);
-    expect(await gone.reader.next()).toEqual({ retry: '2000' });
-    expect(await open.reader.next()).toEqual({ retry: '2000' });
+    expect(await gone.reader.next()).toEqual({ retry: '2000', id: expect.stringMatching(/^\d+$/) });
+    expect(await open.reader.next()).toEqual({ retry: '2000', id: expect.stringMatching(/^\d+$/) });
     const started = Date.now();
     expect(await revokeKey(h.db, revoked.keyId, new Date().toISOString())).toBe(true);
     await gone.reader.ended;

@@ -19,7 +19,7 @@ async function stream(user: TestUser, query = '', headers: Record<string, string
   const reader = readFrames(res);
   open.push(reader);
   // Every stream starts by telling the browser how soon to reconnect.
-  expect(await reader.next()).toEqual({ retry: '2000' });
+  expect(await reader.next()).toEqual({ retry: '2000', id: expect.stringMatching(/^\d+$/) });
   return reader;
 }
 

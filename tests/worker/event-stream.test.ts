@@ -19,7 +19,7 @@ it('stops reading D1 once the client goes away', async () => {
   const res = await h.request('/events', { headers: { Authorization: `Bearer ${user.key}` }, signal: client.signal });
   expect(res.status).toBe(200);
   const reader = readFrames(res);
-  expect(await reader.next()).toEqual({ retry: '2000' });
+  expect(await reader.next()).toEqual({ retry: '2000', id: expect.stringMatching(/^\d+$/) });
   const open = await statements();
   await sleep(2_500);
   // While the client reads, the stream polls (so the measure is live) ...
