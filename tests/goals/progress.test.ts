@@ -56,6 +56,41 @@ describe('goals.progress windows', () => {
     expect(mid).toMatchObject({ conversations: 1, achieved: 1, expected: 4.3, progress: 0.1, status: 'behind' });
   });
 
+  it('counts a Paris month across the spring DST change, count and rate, edges included and excluded to the millisecond', async () => {
+    const goal = await goalWith(user, 'Europe/Paris', [count('month', 100), rate('month', 50)]);
+    await outcomes(user, goal.id, [
+      ['2026-02-28T22:59:59.999Z', true], // Feb 28 23:59:59.999 +01:00: the month before
+      ['2026-02-28T23:00:00.000Z', true], // Mar 1 00:00 +01:00: the first instant
+      ['2026-03-29T00:59:59.999Z', false], // 01:59:59.999 +01:00, just before the clocks jump
+      ['2026-03-29T01:00:00.000Z', null], // 03:00 +02:00, no verdict: not counted
+      ['2026-03-31T21:59:59.999Z', true], // Mar 31 23:59:59.999 +02:00: the last instant
+      ['2026-03-31T22:00:00.000Z', true], // Apr 1 00:00 +02:00: the next month
+    ]);
+    const march = { start: '2026-03-01T00:00:00.000+01:00', end: '2026-04-01T00:00:00.000+02:00' };
+
+    // Just after the jump: 674 of the month's real 743 hours have passed (744 would give 90.6).
+    const mid = expectOk(await progress(user, goal.id, { at: '2026-03-29T01:00:00.000Z' }));
+    const [midCount, midRate] = mid.targets;
+    expect(midCount).toMatchObject({ window: march, conversations: 2, achieved: 1, rate: 50, expected: 90.7, progress: 0.01, status: 'behind' });
+    expect(midRate).toMatchObject({ window: march, conversations: 2, achieved: 1, rate: 50, expected: null, progress: 1, status: 'on_track' });
+
+    const body = expectOk(await progress(user, goal.id, { at: '2026-04-15T10:00:00.000Z', history: 2 }));
+    const [countTarget, rateTarget] = body.targets;
+    const april = { start: '2026-04-01T00:00:00.000+02:00', end: '2026-05-01T00:00:00.000+02:00' };
+    const february = { start: '2026-02-01T00:00:00.000+01:00', end: '2026-03-01T00:00:00.000+01:00' };
+    // 348 of April's 720 hours have passed.
+    expect(countTarget).toMatchObject({ window: april, conversations: 1, achieved: 1, rate: 100, expected: 48.3, progress: 0.01, status: 'behind' });
+    expect(rateTarget).toMatchObject({ window: april, conversations: 1, achieved: 1, rate: 100, expected: null, progress: 2, status: 'on_track' });
+    expect(countTarget.history).toEqual([
+      { window: march, conversations: 3, achieved: 2, rate: 66.7, expected: 100, progress: 0.02, status: 'missed' },
+      { window: february, conversations: 1, achieved: 1, rate: 100, expected: 100, progress: 0.01, status: 'missed' },
+    ]);
+    expect(rateTarget.history).toEqual([
+      { window: march, conversations: 3, achieved: 2, rate: 66.7, expected: null, progress: 1.3333, status: 'achieved' },
+      { window: february, conversations: 1, achieved: 1, rate: 100, expected: null, progress: 2, status: 'achieved' },
+    ]);
+  });
+
   it('counts a New York day of 25 hours at the autumn change', async () => {
     const goal = await goalWith(user, 'America/New_York', [count('day', 5)]);
     await outcomes(user, goal.id, [
