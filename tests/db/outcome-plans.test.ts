@@ -2,6 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Access } from '../../src/db/owner-scope.js';
 import { admin, AGENT, cursor, GOAL, OTHER, own, planProbe, subsets, USER } from '../support/query-plans.js';
+import { newOutcome } from '../support/samples.js';
 import { listGoals, type GoalFilters } from '../../src/goals/store.js';
 import { progressOf } from '../../src/goals/progress-report.js';
 import { listOutcomes, readEdgeCounts, readHourCounts, recordOutcome, type OutcomeFilters } from '../../src/outcomes/store.js';
@@ -133,21 +134,7 @@ describe('progress query plans', () => {
       recordOutcome(
         db,
         own,
-        {
-          id: GOAL,
-          goal_id: GOAL,
-          agent_id: undefined,
-          conversation_id: 'c',
-          channel_id: null,
-          contact_id: null,
-          achieved: true,
-          values: {},
-          missing_required: [],
-          source: 'api',
-          evaluation: null,
-          notes: null,
-          occurred_at: cursor.createdAt,
-        },
+        newOutcome({ id: GOAL, goal_id: GOAL, conversation_id: 'c', occurred_at: cursor.createdAt }),
         cursor.createdAt,
         {
           timezone: 'UTC',

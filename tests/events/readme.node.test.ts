@@ -24,11 +24,16 @@ function readmeFollow(origin: string): (token: string, onEvent: (e: { id: string
   return new Function('fetch', `${absolute}; return follow;`)(fetchUntilStopped) as never;
 }
 
-it("the README's browser example misses nothing written while it reconnects after a stream that brought no event", async () => {
+/** A new user followed by the README's example: the types of the events it has received. */
+async function following(): Promise<{ user: Awaited<ReturnType<typeof h.makeUser>>; seen: string[] }> {
   const user = await h.makeUser();
-  const follow = readmeFollow(server.url);
   const seen: string[] = [];
-  void follow(user.key, (event) => seen.push(event.type));
+  void readmeFollow(server.url)(user.key, (event) => seen.push(event.type));
+  return { user, seen };
+}
+
+it("the README's browser example misses nothing written while it reconnects after a stream that brought no event", async () => {
+  const { user, seen } = await following();
   // The first stream starts from now, brings nothing and ends at 300 ms; the reconnect comes 2 s later.
   await new Promise((resolve) => setTimeout(resolve, 600));
   await h.makeAgent(user);
@@ -37,10 +42,7 @@ it("the README's browser example misses nothing written while it reconnects afte
 });
 
 it("the README's browser example receives events and resumes after the server ends a stream", async () => {
-  const user = await h.makeUser();
-  const follow = readmeFollow(server.url);
-  const seen: string[] = [];
-  void follow(user.key, (event) => seen.push(event.type));
+  const { user, seen } = await following();
   await new Promise((resolve) => setTimeout(resolve, 100));
   await h.makeAgent(user);
   // After the first stream's end (300 ms) and the 2 s reconnect: nothing lost, nothing twice.

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { recordOutcome } from '../../src/outcomes/store.js';
 import { expectOk } from '../support/expect.js';
 import { createHarness } from '../support/harness.js';
+import { newOutcome } from '../support/samples.js';
 
 // The store, called as record and evaluate call it after their checks: here the goal was archived
 // between the check and the write (evaluate leaves seconds for that while the model thinks).
@@ -19,21 +20,7 @@ it('a record refused by its own write (the goal archived meanwhile) writes no ta
   const result = await recordOutcome(
     h.db,
     { userId: user.id, all: false },
-    {
-      id: crypto.randomUUID(),
-      goal_id: goal.id,
-      agent_id: undefined,
-      conversation_id: 'c',
-      channel_id: null,
-      contact_id: null,
-      achieved: true,
-      values: {},
-      missing_required: [],
-      source: 'api',
-      evaluation: null,
-      notes: null,
-      occurred_at: kept.occurred_at,
-    },
+    newOutcome({ goal_id: goal.id, conversation_id: 'c', occurred_at: kept.occurred_at }),
     now,
     updated,
   );

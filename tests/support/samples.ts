@@ -1,3 +1,4 @@
+import type { NewOutcome } from '../../src/outcomes/store.js';
 import type { ActionKey } from '../../src/rpc/registry.js';
 import type { Harness, TestUser } from './harness.js';
 
@@ -82,3 +83,18 @@ export const samples: Record<ActionKey, (f: Fixture) => Record<string, unknown>>
 export const targetsRecords = (key: ActionKey): boolean => !['goals.list', 'agents.list', 'agents.create', 'outcomes.list', 'events.list'].includes(key);
 
 export const actionKey = (spec: { resource: string; action: string }): ActionKey => `${spec.resource}.${spec.action}` as ActionKey;
+
+/** An outcome as record and evaluate hand it to the store: an achieved one with nothing else unless given. */
+export const newOutcome = (outcome: Pick<NewOutcome, 'goal_id' | 'conversation_id' | 'occurred_at'> & Partial<NewOutcome>): NewOutcome => ({
+  id: crypto.randomUUID(),
+  agent_id: undefined,
+  channel_id: null,
+  contact_id: null,
+  achieved: true,
+  values: {},
+  missing_required: [],
+  source: 'api',
+  evaluation: null,
+  notes: null,
+  ...outcome,
+});
