@@ -12,7 +12,6 @@ import {
   windowInstantSchema,
 } from '../rpc/common-schemas.js';
 import { pageInput, pageResultSchema } from '../rpc/pagination.js';
-import { isCalendarDate } from '../progress/calendar.js';
 import { isTimeZone } from '../progress/time-zone.js';
 
 export const GOAL_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
@@ -193,9 +192,9 @@ export const timeZoneSchema = publishAs(
 
 const WINDOW_DATE = new RegExp(`^${WINDOW_DATE_PATTERN}$`);
 
-/** A target's start date or deadline: a real date in the years 1000–9997 (see WINDOW_DATE_PATTERN). */
+/** A target's start date or deadline: a real date in the years 1000–9997 (the pattern is exact: leap years included). */
 export const calendarDateSchema = publishAs(
-  z.string().refine((s) => WINDOW_DATE.test(s) && isCalendarDate(s), { message: 'Must be a real calendar date YYYY-MM-DD in the years 1000–9997.' }),
+  z.string().refine((s) => WINDOW_DATE.test(s), { message: 'Must be a real calendar date YYYY-MM-DD in the years 1000–9997.' }),
   (s) => {
     s.type = 'string';
     s.format = 'date';

@@ -103,9 +103,7 @@ const dateOf = (year: string, leapYear: string) => `(?:${year}-${MONTH_DAY}|${le
 /** ISO 8601 date-time with a required offset (Z or ±hh:mm); seconds and up to 9 fraction digits optional. */
 const instantOf = (date: string) =>
   `^${date}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)$`;
-export const DATE_PATTERN = dateOf(YEAR, LEAP_YEAR);
-export const INSTANT_PATTERN = instantOf(DATE_PATTERN);
-const INSTANT = new RegExp(INSTANT_PATTERN);
+const INSTANT_PATTERN = instantOf(dateOf(YEAR, LEAP_YEAR));
 
 // Years 1000–9997 for what calendar windows are computed around (a target's dates, progress's `at`,
 // an outcome's occurred_at): every window that contains them, 52 windows of history before them and
@@ -115,19 +113,22 @@ const WINDOW_LEAP_YEAR = '(?:[1-9]\\d(?:0[48]|[2468][048]|[13579][26])|(?:1[26]|
 export const WINDOW_DATE_PATTERN = dateOf(WINDOW_YEAR, WINDOW_LEAP_YEAR);
 const WINDOW_INSTANT_PATTERN = instantOf(WINDOW_DATE_PATTERN);
 
+/** Whether a text matches an instant pattern and names a real date and time. */
+const instantTest = (pattern: string) => {
+  const shape = new RegExp(pattern);
+  return (value: string): boolean => shape.test(value) && Number.isFinite(Date.parse(value));
+};
+
 /** An ISO 8601 instant with an offset, naming a real date and time. */
-export function isIsoInstant(value: string): boolean {
-  return INSTANT.test(value) && Number.isFinite(Date.parse(value));
-}
+export const isIsoInstant = instantTest(INSTANT_PATTERN);
 
 /** ISO 8601 instants with an offset matching `pattern`, normalised to UTC with milliseconds. */
 function instantMatching(pattern: string, message: string) {
-  const shape = new RegExp(pattern);
   return publishAs(
     z
       .string()
       .max(40)
-      .refine((value) => shape.test(value) && Number.isFinite(Date.parse(value)), { message })
+      .refine(instantTest(pattern), { message })
       .transform((value) => new Date(Date.parse(value)).toISOString()),
     (s) => {
       s.type = 'string';
