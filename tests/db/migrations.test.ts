@@ -10,6 +10,7 @@ import { SCOPES, decodeKeyScopes, grantedScopes, hasScope } from '../../src/auth
 import { parseConfig } from '../../src/config.js';
 import { migrate, migrationStatus, schemaDrift, schemaObjects, sortMigrations } from '../../src/db/migrate.js';
 import { openSqlite, readMigrations, type SqliteDb } from '../../src/db/sqlite.js';
+import { listEvents } from '../../src/events/store.js';
 import { tempDir } from '../support/server-process.js';
 
 const exec = promisify(execFile);
@@ -263,6 +264,31 @@ describe('migrations on a new database', () => {
       { goal_id: 'g1', target_id: 't1', window_start: '2026-07-01T00:00:00.000+02:00', achieved: 3, achieved_at: '2026-07-02T10:00:00.000Z' },
     ]);
     expect(before.sqlite.prepare("SELECT name FROM sqlite_master WHERE name = 'events_target_window'").all()).toEqual([]);
+  });
+
+  it('replace the three feed indexes with one (0007), keeping every event and the feed it answers', async () => {
+    const before = openSqlite({ path: ':memory:', migrations: migrations.filter((m) => m.name < '0007') });
+    opened.push(before);
+    const event = before.sqlite.prepare(
+      "INSERT INTO events (type, owner_id, goal_id, agent_id, outcome_id, data, occurred_at) VALUES (?, ?, ?, ?, NULL, '{}', '2026-06-01T00:00:00.000Z')",
+    );
+    for (let i = 0; i < 40; i++) event.run(i % 3 ? 'goal.updated' : 'goal.created', i % 2 ? 'u1' : 'u2', `g${i % 5}`, `a${i % 4}`);
+    const rows = () => before.sqlite.prepare('SELECT * FROM events ORDER BY id').all();
+    const feeds = async () =>
+      Promise.all([
+        listEvents(before, { userId: 'u1', all: false }, { goalId: 'g1' }, 3, 100),
+        listEvents(before, { userId: 'u2', all: false }, { agentId: 'a2', types: ['goal.created'] }, undefined, 100),
+        listEvents(before, { userId: 'u1', all: true }, { goalId: 'g3' }, undefined, 5),
+      ]);
+    const [rowsBefore, feedsBefore] = [rows(), await feeds()];
+    expect(feedsBefore.map((page) => page.items.length)).toEqual([expect.any(Number), expect.any(Number), 5]);
+    expect(feedsBefore[0]!.items.length).toBeGreaterThan(0);
+    expect(feedsBefore[1]!.items.length).toBeGreaterThan(0);
+    migrate(before.sqlite, migrations);
+    expect(rows()).toEqual(rowsBefore);
+    expect(await feeds()).toEqual(feedsBefore);
+    const indexes = before.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").all();
+    expect(indexes).toEqual([{ name: 'events_feed' }]);
   });
 
   it('record every file in d1_migrations with the DDL wrangler uses', () => {
