@@ -266,7 +266,8 @@ function liveEvents(session: Session, goal: Goal): HTMLElement {
   const state = statusArea();
   const stop = followEvents({
     token: storedKey,
-    query: { goal_id: goal.id, ...(session.allOwners ? { admin: 'true' } : {}) },
+    // In admin mode the goal's owner narrows the stream's reads to that owner's events (one index serves the feed).
+    query: { goal_id: goal.id, ...(session.allOwners ? { admin: 'true', ...(goal.owner ? { owner_id: goal.owner.id } : {}) } : {}) },
     onEvent: (event) => list.prepend(eventLine(event)),
     onState: (text, failed) => showStatus(state, text, failed ? 'error' : 'ok'),
   });

@@ -111,7 +111,9 @@ describe.runIf(run)('admin dashboard in Chromium', () => {
     await record(3, false, 0);
     for (let week = 1; week <= 3; week++) await record(10 + week, true, 7 * week);
     const bobAgent = await api(bobKey, { resource: 'agents', action: 'create', data: { name: 'Bob line' } });
-    await api(bobKey, { resource: 'goals', action: 'create', data: { agent_id: bobAgent.id, name: 'Renew contracts' } });
+    const renew = await api(bobKey, { resource: 'goals', action: 'create', data: { agent_id: bobAgent.id, name: 'Renew contracts' } });
+    ids.renew = renew.id;
+    ids.bob = (await api(adminKey, { resource: 'goals', action: 'get', id: renew.id, admin: true })).owner.id;
 
     browser = await launchChromium();
     w = await watchedPage(browser, server.url);
@@ -308,6 +310,23 @@ describe.runIf(run)('admin dashboard in Chromium', () => {
     expect(await row.textContent()).toContain('Renew contracts');
     expect(await row.textContent()).toContain('bob@example.com');
     await screenshot(page, '08-admin-all-owners');
+    await page.getByLabel('All owners (admin mode)').uncheck();
+    await expect.poll(() => page.getByRole('columnheader', { name: 'Owner' }).count()).toBe(0);
+  });
+
+  it("follows another owner's goal live in admin mode, reading that owner's events only", async () => {
+    await page.getByRole('link', { name: 'Goals', exact: true }).click();
+    await page.getByLabel('All owners (admin mode)').check();
+    await page.getByLabel('Owner', { exact: true }).selectOption({ label: 'bob@example.com' });
+    await page.getByRole('link', { name: 'Renew contracts' }).click();
+    await page.getByText('Live: new events appear here').waitFor();
+    await api(bobKey, { resource: 'outcomes', action: 'record', data: { goal_id: ids.renew, conversation_id: 'live-bob', achieved: false } });
+    const item = page.locator('ol.events li[data-event-type="outcome.recorded"]');
+    await item.first().waitFor({ timeout: 15_000 });
+    expect(await item.first().textContent()).toContain('achieved: false');
+    const stream = new URL(w.requests.filter((u) => new URL(u).pathname === '/events').at(-1)!);
+    expect(Object.fromEntries(stream.searchParams)).toEqual({ goal_id: ids.renew, admin: 'true', owner_id: ids.bob });
+    await page.getByRole('link', { name: 'Goals', exact: true }).click();
     await page.getByLabel('All owners (admin mode)').uncheck();
     await expect.poll(() => page.getByRole('columnheader', { name: 'Owner' }).count()).toBe(0);
   });
