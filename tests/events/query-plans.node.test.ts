@@ -68,10 +68,12 @@ describe('the feed query', () => {
     // index entries only.
     type Op = { opcode: string; p1: number; p4: unknown };
     const program = await explain<Op>('', () => listEvents(db, { userId: USER, all: false }, filters, 1000, 50));
-    const table = program.find((op) => op.opcode === 'OpenRead' && typeof op.p4 === 'number')?.p1;
+    // An index cursor's OpenRead carries its key info (`k(…)`); the table's carries its column count.
+    const table = program.find((op) => op.opcode === 'OpenRead' && !String(op.p4).startsWith('k('))?.p1;
     const deferred = program.findIndex((op) => op.opcode === 'DeferredSeek');
     const firstRowRead = program.findIndex((op) => op.opcode === 'Column' && op.p1 === table);
     expect(deferred).toBeGreaterThan(0);
+    expect(firstRowRead).toBeGreaterThan(deferred);
     expect(program.slice(deferred, firstRowRead).map((op) => op.opcode)).toContain('Ne');
   });
 
