@@ -18,6 +18,30 @@ import type { Database, Db } from './types.js';
 
 /** Distinct statement texts kept prepared; the API sends a few dozen shapes, so this is never reached in use. */
 const STATEMENT_CACHE_SIZE = 500;
+/** How long a connection waits for another process's lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Puts the file in WAL mode (a property of the file, so a no-op once any process did it). Converting
+ * takes the file exclusively and SQLite does not call the busy handler for it: when processes open a
+ * new file at once, the losers get SQLITE_BUSY at once. They retry, within the busy timeout, until
+ * the winner is done and the pragma finds the file in WAL already.
+ */
+function switchToWal(sqlite: BetterSqlite3.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      const busy = err instanceof BetterSqlite3.SqliteError && err.code.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() >= deadline) throw err;
+      // Synchronous like the rest of opening: a few ms, growing, so racers do not retry in step.
+      Atomics.wait(pause, 0, 0, Math.min(100, attempt * 5 + Math.random() * 10));
+    }
+  }
+}
 
 /**
  * Prepared statements by SQL text, so each query shape is parsed and planned once rather than on every
@@ -128,9 +152,8 @@ export type SqliteDb = Db & {
 /** Opens (and when new, creates) the embedded database with the settings every connection needs. */
 export function openSqlite({ path, migrations, mustExist = false, onQuery, logger }: SqliteOptions): SqliteDb {
   const sqlite = new BetterSqlite3(path, { fileMustExist: mustExist });
-  // Before anything else: two processes opening a new file both switch it to WAL, and one waits.
-  sqlite.pragma('busy_timeout = 5000');
-  if (path !== ':memory:') sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  if (path !== ':memory:') switchToWal(sqlite);
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
 

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -335,6 +335,31 @@ describe('migrating from several processes at once', () => {
     );
     return results.map((r) => JSON.parse(r.stdout.trim()) as string[]);
   };
+
+  it('waits for another process that is writing the file it switches to WAL, where SQLite would fail at once', async () => {
+    // A file still in rollback mode, as a release-1 or never-opened file is, and another process
+    // in a write transaction on it: converting to WAL needs the file to itself, and SQLite answers
+    // SQLITE_BUSY at once, without its busy handler (the conversion upgrades a read to a write).
+    const path = join(tempDir(), 'busy.db');
+    const init = new BetterSqlite3(path);
+    init.exec('CREATE TABLE t (x)');
+    init.close();
+    const script = `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(path)}); d.exec('BEGIN IMMEDIATE'); console.log('held'); setTimeout(() => { d.exec('COMMIT'); d.close(); }, 600);`;
+    const holder = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    await new Promise((resolve) => holder.stdout.once('data', resolve));
+
+    const plain = new BetterSqlite3(path);
+    plain.pragma('busy_timeout = 5000');
+    expect(() => plain.pragma('journal_mode = WAL')).toThrow(/database is locked/);
+    plain.close();
+
+    const db = openSqlite({ path, migrations });
+    expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.migrated).toEqual(names);
+    await db.close();
+    expect(await exited).toBe(0);
+  });
 
   it.each([
     ['a new file', async () => join(tempDir(), 'new.db')],
