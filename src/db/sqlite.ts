@@ -23,9 +23,10 @@ const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Puts the file in WAL mode (a property of the file, so a no-op once any process did it). Converting
- * takes the file exclusively and SQLite does not call the busy handler for it: when processes open a
- * new file at once, the losers get SQLITE_BUSY at once. They retry, within the busy timeout, until
- * the winner is done and the pragma finds the file in WAL already.
+ * reads the header, then upgrades to a write, and SQLite refuses that upgrade at once, without the
+ * busy handler, while another process holds the write lock: when processes open a new file at once,
+ * the losers get SQLITE_BUSY at once. They retry, within the busy timeout, until the winner is done
+ * and the pragma finds the file in WAL already.
  */
 function switchToWal(sqlite: BetterSqlite3.Database): void {
   const deadline = Date.now() + BUSY_TIMEOUT_MS;
