@@ -323,6 +323,20 @@ const targetAchievement = prepareQuery<AchievedArgs>()((k, _s, p) =>
         .where('outcomes.achieved', '=', 1)
         .where('outcomes.occurred_at', '>=', p.from)
         .where('outcomes.occurred_at', '<', p.to)
+        // A window reached already is not counted again (the insert would be dropped anyway): SQLite
+        // tests the terms with subqueries last and in order, so this primary-key probe goes first.
+        .where(({ not, exists }) =>
+          not(
+            exists(
+              k
+                .selectFrom('target_achievements as reached')
+                .select(sql.lit(1).as('one'))
+                .where('reached.goal_id', '=', p.goalId)
+                .where('reached.target_id', '=', p.targetId)
+                .where('reached.window_start', '=', p.start),
+            ),
+          ),
+        )
         .where(sql<SqlBool>`${achievedIn(p)} >= ${p.targetCount}`),
     )
     .onConflict((oc) => oc.doNothing()),

@@ -155,6 +155,11 @@ describe('progress query plans', () => {
     const plan = queries.flatMap(planOf);
     for (const line of plan) expect(line).not.toMatch(/^SCAN (goals|agents|outcomes|h|m|counted|outcome_hours|outcome_minutes|target_achievements)$/);
     expect(plan).toContainEqual(expect.stringMatching(/^SEARCH target_achievements USING PRIMARY KEY \(goal_id=\? AND target_id=\? AND window_start=\?\)$/));
+    // A window reached already is found by its primary key before the achievement counts anything.
+    const achievement = planOf(queries[2]!);
+    const probe = achievement.indexOf('SEARCH reached USING PRIMARY KEY (goal_id=? AND target_id=? AND window_start=?)');
+    expect(probe).toBeGreaterThan(-1);
+    expect(probe).toBeLessThan(achievement.findIndex((line) => line.startsWith('SEARCH h ')));
     // The target check counts from the counters by primary key and one partial minute per edge from the index.
     expect(plan).toContainEqual(expect.stringMatching(/^SEARCH h USING PRIMARY KEY \(goal_id=\? AND hour>\? AND hour<\?\)$/));
     expect(plan).toContainEqual(expect.stringMatching(/^SEARCH m USING PRIMARY KEY \(goal_id=\? AND minute>\? AND minute<\?\)$/));
